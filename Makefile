@@ -1,0 +1,107 @@
+# espvis - ESP-NULL visibility for IDS and firewalls.
+#
+#   make demo     install missing Debian packages, build, run on pcaps/demo.pcap
+#   make check    install missing packages, build, run every test, then the
+#                 whole suite again under ASan+UBSan (make check SAN=1: only that)
+#   make install  PREFIX=/usr/local DESTDIR=
+#
+# Libraries come from pkg-config; the build is warning-free or it fails.
+
+PREFIX	?= /usr/local
+DESTDIR	?=
+CC	?= cc
+
+PKGS	 = libpcap libndpi yaml-0.1 libcrypto
+# Debian packages the build needs, and those the tests drive for real.
+DEB_BUILD = build-essential pkg-config libpcap-dev libndpi-dev libyaml-dev \
+	    check libssl-dev
+DEB_TEST  = python3 python3-scapy tcpdump iproute2 strongswan-charon \
+	    strongswan-swanctl libcharon-extra-plugins
+
+ifeq ($(SAN),1)
+BUILD	?= build-san
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	   -fno-omit-frame-pointer
+else
+BUILD	?= build
+SANFLAGS =
+endif
+
+WARN	 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wsign-compare \
+	   -Wno-missing-field-initializers
+CFLAGS	?= -O2 -g
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE \
+	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
+
+SRC	 = $(sort $(shell find src -name '*.c'))
+LIB_SRC	 = $(filter-out src/espvis.c,$(SRC))
+LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN = $(UNIT_SRC:%.c=$(BUILD)/%)
+
+.PHONY: all deps demo check test unit integration install uninstall clean bench
+
+all: $(BUILD)/espvis
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/libespvis.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/espvis: $(BUILD)/src/espvis.o $(BUILD)/libespvis.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libespvis.a tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Isrc -o $@ $< $(BUILD)/libespvis.a \
+	    $(LIBS) $(CHECK_LIBS)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Install what is missing from Debian's archive (root, or sudo when there).
+deps:
+	@sh tests/deps.sh $(DEB_BUILD)
+
+deps-test:
+	@sh tests/deps.sh $(DEB_BUILD) $(DEB_TEST)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/demo.sh $(BUILD)/espvis
+
+# Both builds by default; SAN=1 (or SAN=0) runs only that one.
+check: deps-test
+ifeq ($(origin SAN),undefined)
+	@$(MAKE) --no-print-directory test SAN=0
+	@$(MAKE) --no-print-directory test SAN=1
+else
+	@$(MAKE) --no-print-directory test
+endif
+
+test: all $(UNIT_BIN)
+	@sh tests/run.sh $(BUILD)
+
+unit: $(UNIT_BIN)
+	@sh tests/run.sh $(BUILD) unit
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/espvis/rules \
+	    $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0755 $(BUILD)/espvis $(DESTDIR)$(PREFIX)/bin/espvis
+	if ls rules/*.yaml >/dev/null 2>&1; then \
+	    install -m 0644 rules/*.yaml $(DESTDIR)$(PREFIX)/share/espvis/rules/; fi
+	install -m 0644 docs/espvis.8 $(DESTDIR)$(PREFIX)/share/man/man8/espvis.8
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/espvis $(DESTDIR)$(PREFIX)/share/man/man8/espvis.8
+	rm -rf $(DESTDIR)$(PREFIX)/share/espvis
+
+clean:
+	rm -rf build build-san

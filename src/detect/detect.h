@@ -1,0 +1,62 @@
+/*
+ * detect.h - ESP and WESP parsing, the SA table, and the RFC 5879
+ * heuristics that judge each SA ESP-NULL or encrypted.
+ *
+ * Ownership: detect_new() allocates every table (SA table, hold buffer)
+ * up front; detect_free() (NULL-safe) releases them.  detect_packet()
+ * allocates nothing.  Reports go to the callback given to detect_new(),
+ * synchronously, and are valid only during the call.
+ */
+#ifndef ESPVIS_DETECT_H
+#define ESPVIS_DETECT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../util/packet.h"
+#include "../util/sa_report.h"
+#include "../util/stats.h"
+
+struct detect_config {
+	uint32_t	max_sas;		/* SA table size (hard limit) */
+	uint32_t	sa_timeout_sec;		/* idle SAs end after this */
+	uint32_t	decide_pkts;		/* consistent packets to decide
+						   null on weak evidence */
+	uint32_t	encrypted_pkts;		/* packets with no surviving
+						   candidate to decide encrypted */
+	uint32_t	hold_bytes;		/* bytes to hold packets of
+						   undecided SAs */
+};
+
+void	detect_config_defaults(struct detect_config *);
+
+struct detect;
+
+struct detect	*detect_new(const struct detect_config *, sa_report_fn, void *arg);
+void		 detect_free(struct detect *);
+
+/*
+ * Judge one decoded packet (p->skip == SKIP_NONE, p->esp set).  Sets
+ * p->spi, p->seq, p->sa_id, p->verdict and, when the payload is visible,
+ * p->inner, p->inner_len, p->next_hdr, p->inner_tunnel.  A WESP header
+ * that breaks RFC 5840 sets p->skip = SKIP_WESP_INVALID and counts it
+ * (the pipeline then counts the packet as skipped, not decoded).
+ */
+void	detect_packet(struct detect *, struct packet *, struct stats *);
+
+/*
+ * Packets held while their SA was undecided and that the last
+ * detect_packet() call made inspectable come out here, oldest first, one
+ * per call, with p->inner set.  Their bytes live in detect's hold buffer
+ * and stay valid until the next detect_ call.  Returns false when none
+ * is left.
+ */
+bool	detect_next_released(struct detect *, struct packet *);
+
+/* End SAs idle since before now_sec - sa_timeout_sec (event END). */
+void	detect_expire(struct detect *, int64_t now_sec, struct stats *);
+
+/* End every SA (event END, reason "end_of_input"). */
+void	detect_finish(struct detect *, struct stats *);
+
+#endif /* ESPVIS_DETECT_H */

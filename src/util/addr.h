@@ -1,0 +1,24 @@
+/*
+ * addr.h - an IPv4 or IPv6 address held by value.
+ */
+#ifndef ESPVIS_ADDR_H
+#define ESPVIS_ADDR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ipaddr {
+	uint8_t	family;		/* 4 or 6; 0 when unset */
+	uint8_t	bytes[16];	/* IPv4 in bytes[0..3], rest zero */
+};
+
+#define IPADDR_STRLEN	46	/* INET6_ADDRSTRLEN */
+
+void	ipaddr_set4(struct ipaddr *, const uint8_t *);
+void	ipaddr_set6(struct ipaddr *, const uint8_t *);
+bool	ipaddr_eq(const struct ipaddr *, const struct ipaddr *);
+/* Writes the text form into buf (at least IPADDR_STRLEN bytes). */
+const char *ipaddr_str(const struct ipaddr *, char *buf, size_t buflen);
+
+#endif /* ESPVIS_ADDR_H */

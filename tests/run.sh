@@ -1,0 +1,50 @@
+#!/bin/sh
+# Run the test suite against one build directory.
+#   tests/run.sh BUILD [unit|integration]
+# Unit tests: every Check program built under BUILD/tests/unit.
+# Integration tests: every tests/integration/*.sh and *.py, each given
+# ESPVIS (the binary) and BUILD in its environment; exit 77 means skipped
+# for a reason it prints.
+build=${1:?usage: tests/run.sh BUILD [unit|integration]}
+what=${2:-all}
+top=$(cd "$(dirname "$0")/.." && pwd)
+ESPVIS="$top/$build/espvis"
+BUILD="$top/$build"
+export ESPVIS BUILD
+pass=0 fail=0 skip=0
+failed=""
+
+run_one() {
+	name=$1; shift
+	log="$BUILD/tests/logs/$(basename "$name").log"
+	mkdir -p "$BUILD/tests/logs"
+	start=$(date +%s)
+	"$@" >"$log" 2>&1
+	rc=$?
+	secs=$(( $(date +%s) - start ))
+	case $rc in
+	0) pass=$((pass + 1)); echo "PASS $name (${secs}s)";;
+	77) skip=$((skip + 1)); echo "SKIP $name: $(tail -n 1 "$log")";;
+	*) fail=$((fail + 1)); failed="$failed $name"
+	   echo "FAIL $name (exit $rc), last lines of $log:"; tail -n 30 "$log";;
+	esac
+}
+
+if [ "$what" != integration ]; then
+	for t in "$BUILD"/tests/unit/test_*; do
+		[ -x "$t" ] || continue
+		run_one "unit/$(basename "$t")" "$t"
+	done
+fi
+if [ "$what" != unit ]; then
+	for t in "$top"/tests/integration/*.sh "$top"/tests/integration/*.py; do
+		[ -f "$t" ] || continue
+		case $t in
+		*.py) run_one "integration/$(basename "$t")" python3 "$t";;
+		*) run_one "integration/$(basename "$t")" sh "$t";;
+		esac
+	done
+fi
+echo "[$build]${failed:+ failed:$failed}"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
