@@ -1,0 +1,48 @@
+/*
+ * innerpcap.h - the `-w` stream: decapsulated inner packets as pcap.
+ *
+ * Tunnel mode gives the inner IP packet; transport mode an IP packet
+ * rebuilt from the outer header (DESIGN.md section 4).  Link type Ethernet
+ * (outer MAC addresses kept) or raw IP.  Written with libpcap's writer so
+ * any pcap reader takes it, through a file, a FIFO or stdout ("-").
+ *
+ * Ownership: innerpcap_open() returns a writer the caller closes with
+ * innerpcap_close() (NULL-safe).  The record is assembled in a buffer the
+ * writer owns: no allocation per packet.
+ */
+#ifndef ESPVIS_INNERPCAP_H
+#define ESPVIS_INNERPCAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../util/packet.h"
+#include "../util/stats.h"
+
+enum inner_linktype {
+	INNER_LINK_ETHERNET = 0,
+	INNER_LINK_RAW,
+};
+
+struct innerpcap;
+
+struct innerpcap *innerpcap_open(const char *dest, enum inner_linktype,
+		    char *err, size_t errlen);
+void		 innerpcap_close(struct innerpcap *);
+
+/*
+ * Write p's inner packet (p->inner set by detect/).  Returns 0, or -1 when
+ * the inner payload cannot be framed (too large): nothing is written.
+ */
+int		 innerpcap_write(struct innerpcap *, const struct packet *,
+		    struct stats *);
+void		 innerpcap_flush(struct innerpcap *);
+
+/*
+ * Build the record for p into buf (used by the writer, and by tests).
+ * Returns its length, or 0 when it does not fit in buflen.
+ */
+size_t		 innerpcap_frame(const struct packet *, enum inner_linktype,
+		    uint8_t *buf, size_t buflen);
+
+#endif /* ESPVIS_INNERPCAP_H */

@@ -1,0 +1,46 @@
+/*
+ * pipeline.h - the inspector's spine: the one place that knows the stage
+ * order (decode, detect, export) and calls the stages (DESIGN.md 1).
+ *
+ * Ownership: pipeline_new() allocates the stages' tables; pipeline_free()
+ * (NULL-safe) releases them.  The exporters are borrowed: the caller
+ * opens them before and closes them after the pipeline.
+ */
+#ifndef ESPVIS_PIPELINE_H
+#define ESPVIS_PIPELINE_H
+
+#include <stddef.h>
+
+#include "decode/decode.h"
+#include "detect/detect.h"
+#include "export/eve.h"
+#include "export/innerpcap.h"
+#include "util/packet.h"
+#include "util/stats.h"
+
+struct pipeline_config {
+	struct decode_config	decode;
+	struct detect_config	detect;
+};
+
+void	pipeline_config_defaults(struct pipeline_config *);
+
+struct pipeline;
+
+/* eve and inner may be NULL (that output is off). */
+struct pipeline	*pipeline_new(const struct pipeline_config *, struct eve *eve,
+		    struct innerpcap *inner, char *err, size_t errlen);
+void		 pipeline_free(struct pipeline *);
+
+/*
+ * Run one captured frame through every stage.  Only the capture fields of
+ * frame (frame, caplen, wirelen, ts, linktype) are read.
+ */
+void		 pipeline_packet(struct pipeline *, const struct packet *frame);
+
+/* End every SA, write the final stats event and flush the outputs. */
+void		 pipeline_finish(struct pipeline *);
+
+const struct stats *pipeline_stats(const struct pipeline *);
+
+#endif /* ESPVIS_PIPELINE_H */
