@@ -15,8 +15,8 @@ PKGS	 = libpcap libndpi yaml-0.1 libcrypto
 # Debian packages the build needs, and those the tests drive for real.
 DEB_BUILD = build-essential pkg-config libpcap-dev libndpi-dev libyaml-dev \
 	    check libssl-dev
-DEB_TEST  = python3 python3-scapy tcpdump iproute2 strongswan-charon \
-	    strongswan-swanctl libcharon-extra-plugins
+DEB_TEST  = python3 python3-scapy tcpdump iproute2 socat iputils-ping strongswan-charon \
+	    strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins
 
 ifeq ($(SAN),1)
 BUILD	?= build-san
@@ -43,7 +43,7 @@ LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all deps demo check test unit integration install uninstall clean bench
+.PHONY: all deps deps-test demo check test unit install uninstall clean fuzz
 
 all: $(BUILD)/espvis
 
@@ -105,3 +105,19 @@ uninstall:
 
 clean:
 	rm -rf build build-san
+
+# libFuzzer targets (clang): one per parser, each includes what it tests.
+FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_LIB = $(filter-out src/espvis.c src/pipeline.c src/capture/% src/export/%,$(SRC))
+FUZZ_SECONDS ?= 20
+fuzz:
+	@mkdir -p build-fuzz
+	@for f in $(FUZZ_SRC); do \
+	    n=$$(basename $$f .c); \
+	    clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Isrc \
+	        -fsanitize=fuzzer,address,undefined -o build-fuzz/$$n $$f \
+	        $(FUZZ_LIB) || exit 1; \
+	    echo "== $$n for $(FUZZ_SECONDS)s"; \
+	    build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	        2>&1 | tail -n 3 || exit 1; \
+	done

@@ -11,6 +11,8 @@
 #          PROPOSAL: null-sha1 | null-sha256 | aes128gcm16 | aes128-sha256 | ...
 #   env:   REKEY=1   rekey the Child SA halfway (swanctl --rekey): two SPI generations
 #          KEEP=1    keep the scratch directory (configs, charon logs) and say where
+# Exit 0 done, 77 when the packages it needs cannot be installed, else failure
+# (the scratch directory with the charon logs is then kept).
 #
 # Layout (nothing leaves the two namespaces; names end in this shell's PID):
 #   evA<pid>: vA 10.77.0.1/24  <-veth->  vB 10.77.0.2/24 :evB<pid>
@@ -34,27 +36,33 @@ W=""
 
 [ "$(id -u)" -eq 0 ] || { echo "sspair.sh: needs root (network namespaces)" >&2; exit 77; }
 
-need() {   # install what is missing; never let a package start a service here
-	local pk=() c created=0
-	[ -x $CHARON ] || pk+=(strongswan-charon)
-	[ -e /usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so ] || pk+=(libcharon-extra-plugins)
-	[ -e /usr/lib/ipsec/plugins/libstrongswan-openssl.so ] || pk+=(libstrongswan-standard-plugins)
+missing() {   # Debian packages this script needs that are not there
+	local c
+	[ -x $CHARON ] || echo strongswan-charon
+	[ -e /usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so ] || echo libcharon-extra-plugins
+	[ -e /usr/lib/ipsec/plugins/libstrongswan-openssl.so ] || echo libstrongswan-standard-plugins
 	for c in swanctl:strongswan-swanctl tcpdump:tcpdump ip:iproute2 socat:socat ping:iputils-ping; do
-		command -v "${c%%:*}" >/dev/null || pk+=("${c#*:}")
+		command -v "${c%%:*}" >/dev/null || echo "${c#*:}"
 	done
-	[ ${#pk[@]} -eq 0 ] && return 0
-	echo "sspair.sh: installing ${pk[*]}" >&2
+}
+
+need() {   # install what is missing; never let a package start a service here
+	local pk created=0 apt="apt-get -o DPkg::Lock::Timeout=600 -q"
+	pk=$(missing | tr '\n' ' ')
+	[ -z "$pk" ] && return 0
+	echo "sspair.sh: installing $pk" >&2
 	if [ ! -e /usr/sbin/policy-rc.d ]; then
 		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
 		chmod 755 /usr/sbin/policy-rc.d
 		created=1
 	fi
-	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q \
-		--no-install-recommends "${pk[@]}" >/dev/null || {
-		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null
-		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q \
-			--no-install-recommends "${pk[@]}" >/dev/null; }
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive $apt install -y --no-install-recommends $pk >/dev/null 2>&1 ||
+		{ DEBIAN_FRONTEND=noninteractive $apt update >/dev/null 2>&1
+		  DEBIAN_FRONTEND=noninteractive $apt install -y --no-install-recommends $pk >/dev/null 2>&1; } || true
 	[ $created = 0 ] || rm -f /usr/sbin/policy-rc.d
+	pk=$(missing | tr '\n' ' ')
+	[ -z "$pk" ] || { echo "sspair.sh: cannot install $pk" >&2; exit 77; }
 }
 
 cleanup() {   # only what this run started: its PIDs and whatever runs in its namespaces
