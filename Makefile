@@ -15,7 +15,7 @@ PKGS	 = libpcap libndpi yaml-0.1 libcrypto
 # Debian packages the build needs, and those the tests drive for real.
 DEB_BUILD = build-essential pkg-config libpcap-dev libndpi-dev libyaml-dev \
 	    check libssl-dev
-DEB_TEST  = python3 python3-scapy tcpdump iproute2 socat iputils-ping strongswan-charon \
+DEB_TEST  = python3 python3-scapy python3-cryptography tcpdump iproute2 socat iputils-ping strongswan-charon \
 	    strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins
 
 ifeq ($(SAN),1)

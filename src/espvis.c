@@ -258,12 +258,13 @@ print_summary(const struct stats *st)
 		skipped += st->skipped[r];
 	fprintf(stderr, "espvis: %llu packets read: %llu decoded, %llu "
 	    "skipped, %llu dropped; SAs: %llu null, %llu encrypted, %llu "
-	    "undecided; %llu inner packets written\n",
+	    "undecided; %llu inner packets found, %llu written\n",
 	    (unsigned long long)st->read, (unsigned long long)st->decoded,
 	    (unsigned long long)skipped, (unsigned long long)st->dropped,
 	    (unsigned long long)st->sa_null,
 	    (unsigned long long)st->sa_encrypted,
 	    (unsigned long long)st->sa_undecided,
+	    (unsigned long long)st->inner_found,
 	    (unsigned long long)st->inner_written);
 }
 

@@ -127,7 +127,6 @@ enum skip_reason	decode_ipproto(struct dctx *, uint8_t proto,
 enum skip_reason	decode_ip_by_version(struct dctx *, struct span *);
 enum skip_reason	decode_esp_locate(struct dctx *, uint8_t ipsec_proto,
 			    struct span *);
-bool			decode_frag_proto_ok(uint8_t ipver, uint8_t proto);
 enum skip_reason	decode_reassemble(struct dctx *, uint32_t id,
 			    uint32_t offset, bool more, uint8_t *proto,
 			    struct span *);
@@ -138,8 +137,7 @@ enum skip_reason	decode_link(struct dctx *, struct span *);
 /* ip4.c, ip6.c */
 enum skip_reason	decode_ip4(struct dctx *, struct span *);
 enum skip_reason	decode_ip6(struct dctx *, struct span *);
-enum skip_reason	decode_ip6_ext(struct dctx *, uint8_t *proto,
-			    struct span *);
+enum skip_reason	decode_ip6_ext(uint8_t *proto, struct span *);
 enum skip_reason	decode_ip6_frag(struct dctx *, uint8_t *proto,
 			    struct span *);
 

@@ -36,23 +36,23 @@ struct frag_key {
 	struct ipaddr	dst;
 	uint32_t	id;	/* IPv4: 16 bits; IPv6: 32 bits */
 	uint8_t		ipver;	/* 4 or 6 */
-	uint8_t		proto;	/* IPv4 protocol; 0 for IPv6, where only the
-				   offset-zero fragment's Next Header counts
-				   (RFC 8200 section 4.5) */
+	/* IPv4 protocol; 0 for IPv6, where only the offset-zero
+	   fragment's Next Header counts (RFC 8200 section 4.5) */
+	uint8_t		proto;
 };
 
 /* One fragment as its IP header describes it. */
 struct frag_piece {
 	uint32_t	offset;	/* bytes into the fragmentable part */
 	bool		more;	/* MF (IPv4) / M (IPv6) flag */
-	uint8_t		proto;	/* the protocol this fragment says follows */
+	uint8_t		proto;	/* what this fragment says follows */
 	struct cursor	data;	/* exactly its payload, all captured */
 };
 
 enum frag_result {
-	FRAG_HELD,		/* kept (or an exact duplicate); not complete */
+	FRAG_HELD,		/* kept (or a duplicate); not complete */
 	FRAG_DONE,		/* the datagram is complete */
-	FRAG_INVALID,		/* the datagram is (or was already) dropped */
+	FRAG_INVALID,		/* the datagram is (or was) dropped */
 };
 
 struct frag_table;
@@ -66,12 +66,14 @@ struct frag_table	*frag_table_new(uint32_t max_datagrams,
 void			 frag_table_free(struct frag_table *);
 
 /*
- * Add one fragment received at now_sec.  FRAG_DONE sets *out to the
- * reassembled payload (offset 0 up to the end given by the last
- * fragment) and *out_proto to the protocol of its offset-zero fragment;
- * counts stats->frag_reassembled.  FRAG_INVALID counts
- * stats->frag_overlaps when this fragment is what dropped the datagram.
- * Evictions and timeouts met on the way are counted too.
+ * Add one fragment received at now_sec; pc->data is read (copied), not
+ * kept.  FRAG_DONE sets *out to the reassembled payload (offset 0 up to
+ * the end given by the last fragment) and *out_proto to the protocol of
+ * its offset-zero fragment, and counts stats->frag_reassembled.
+ * FRAG_INVALID counts stats->frag_overlaps when this fragment is what
+ * dropped the datagram, or stats->frag_evicted when every slot is held
+ * by a datagram completed since the last frag_release() and so none
+ * could take it.  Evictions and timeouts met on the way are counted.
  */
 enum frag_result	 frag_add(struct frag_table *, const struct frag_key *,
 			    struct frag_piece *, int64_t now_sec,

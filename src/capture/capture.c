@@ -1,0 +1,132 @@
+/*
+ * capture.c - read capture files: pcap through libpcap, pcapng through
+ * pcapng.c (libpcap 1.10 refuses pcapng files whose interfaces differ in
+ * link type or snapshot length; see pcapng.h).
+ *
+ * A record cut short or a corrupt record header is an error passed up, so
+ * that espvis stops cleanly after counting and exporting every packet read
+ * before the fault.
+ */
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "capture.h"
+#include "pcapng.h"
+
+struct capture {
+	pcap_t		*pcap;		/* a pcap file, or */
+	struct pcapng	*pcapng;	/* a pcapng file */
+	int		 linktype;
+};
+
+/* Does the file start with a pcapng section header?  Standard input and
+ * other unseekable inputs go to libpcap, which reads both formats there
+ * as long as every interface has the same link type. */
+static bool
+is_pcapng(FILE *f)
+{
+	uint8_t magic[4];
+	bool ng;
+
+	if (fread(magic, 1, sizeof(magic), f) != sizeof(magic))
+		ng = false;
+	else
+		ng = ((uint32_t)magic[0] << 24 | (uint32_t)magic[1] << 16 |
+		    (uint32_t)magic[2] << 8 | magic[3]) == PCAPNG_SHB_TYPE;
+	rewind(f);
+	return (ng);
+}
+
+static struct capture *
+open_pcapng(struct capture *c, FILE *f, const char *path, char *err,
+    size_t errlen)
+{
+	char why[256];
+
+	if ((c->pcapng = pcapng_open(f, why, sizeof(why))) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, why);
+		free(c);
+		return (NULL);
+	}
+	return (c);
+}
+
+struct capture *
+capture_open_file(const char *path, char *err, size_t errlen)
+{
+	char pcap_err[PCAP_ERRBUF_SIZE];
+	struct capture *c;
+	struct stat sb;
+	FILE *f;
+
+	/* libpcap reads a directory as an empty stream: say what it is. */
+	if (strcmp(path, "-") != 0 && stat(path, &sb) == 0 &&
+	    S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "%s: is a directory", path);
+		return (NULL);
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return (NULL);
+	}
+	if (strcmp(path, "-") != 0) {
+		if ((f = fopen(path, "rb")) == NULL) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			free(c);
+			return (NULL);
+		}
+		if (is_pcapng(f))
+			return (open_pcapng(c, f, path, err, errlen));
+		fclose(f);
+	}
+	pcap_err[0] = '\0';
+	c->pcap = pcap_open_offline_with_tstamp_precision(path,
+	    PCAP_TSTAMP_PRECISION_MICRO, pcap_err);
+	if (c->pcap == NULL) {
+		snprintf(err, errlen, "%s: %s", path, pcap_err);
+		free(c);
+		return (NULL);
+	}
+	c->linktype = pcap_datalink(c->pcap);
+	return (c);
+}
+
+void
+capture_close(struct capture *c)
+{
+	if (c == NULL)
+		return;
+	if (c->pcap != NULL)
+		pcap_close(c->pcap);
+	pcapng_close(c->pcapng);
+	free(c);
+}
+
+int
+capture_next(struct capture *c, struct packet *p, char *err, size_t errlen)
+{
+	struct pcap_pkthdr *hdr;
+	const u_char *data;
+	int rc;
+
+	if (c->pcapng != NULL)
+		return (pcapng_next(c->pcapng, p, err, errlen));
+	rc = pcap_next_ex(c->pcap, &hdr, &data);
+	if (rc == PCAP_ERROR_BREAK)
+		return (0);
+	if (rc != 1) {
+		snprintf(err, errlen, "%s", pcap_geterr(c->pcap));
+		return (-1);
+	}
+	p->frame = data;
+	p->caplen = hdr->caplen;
+	p->wirelen = hdr->len < hdr->caplen ? hdr->caplen : hdr->len;
+	p->ts_sec = hdr->ts.tv_sec;
+	p->ts_usec = (uint32_t)hdr->ts.tv_usec;
+	p->linktype = c->linktype;
+	return (1);
+}

@@ -1,0 +1,473 @@
+/*
+ * detect.c - the detect/ stage: per packet, find the SA, let WESP
+ * (RFC 5840) or the heuristics (RFC 5879) judge it, and expose the inner
+ * payload of ESP-NULL packets.
+ *
+ * The files behind it, one concern each:
+ *   esp.c        ESP header and trailer under a candidate layout
+ *   wesp.c       WESP header validation
+ *   inner.c      inner protocol checks (checksums)
+ *   heuristic.c  the per-SA decision and the verdict gate sa_set_state()
+ *   sa_table.c   the bounded SA table, LRU, predecessor layouts
+ *   hold.c       the hold ring for packets of undecided SAs
+ * This file only wires them: SA life cycle (create, evict, expire, end),
+ * sequence number accounting (RFC 4303 section 2.2), reports and stats.
+ *
+ * Life of an SA: created by its first packet (evicting the least
+ * recently used SA when the table is full), judged while undecided
+ * (its packets held), decided once (SA_EVENT_DECIDED), ended by
+ * eviction, idle timeout or end of input (SA_EVENT_END, stats by final
+ * verdict).  Held packets are released when it is decided null and
+ * discarded when it is decided encrypted or ends.
+ *
+ * A packet too short to hold an ESP header is no ESP packet we can
+ * judge: decode/ normally refuses those, and here it becomes
+ * SKIP_MALFORMED_ESP (wire length too short) or SKIP_TRUNCATED
+ * (captured too short), counted like SKIP_WESP_INVALID.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "detect.h"
+#include "esp.h"
+#include "heuristic.h"
+#include "hold.h"
+#include "inner.h"
+#include "sa_table.h"
+#include "wesp.h"
+
+#define DEFAULT_MAX_SAS		65536
+#define DEFAULT_SA_TIMEOUT	300		/* seconds */
+#define DEFAULT_DECIDE_PKTS	3		/* see heuristic.c */
+#define DEFAULT_ENCRYPTED_PKTS	2
+#define DEFAULT_HOLD_BYTES	(4u << 20)
+
+struct detect {
+	struct detect_config	 cfg;
+	struct heur_config	 hcfg;
+	sa_report_fn		 report;
+	void			*report_arg;
+	struct sa_table		*sas;
+	struct hold		*hold;
+};
+
+void
+detect_config_defaults(struct detect_config *cfg)
+{
+	cfg->max_sas = DEFAULT_MAX_SAS;
+	cfg->sa_timeout_sec = DEFAULT_SA_TIMEOUT;
+	cfg->decide_pkts = DEFAULT_DECIDE_PKTS;
+	cfg->encrypted_pkts = DEFAULT_ENCRYPTED_PKTS;
+	cfg->hold_bytes = DEFAULT_HOLD_BYTES;
+}
+
+/* The hash seed must be secret (sa_table.c); getrandom at start only. */
+static void
+random_seed(uint8_t seed[SA_SEED_LEN])
+{
+	struct timespec	 ts;
+	uintptr_t	 addr = (uintptr_t)seed;
+	size_t		 i;
+
+	if (getrandom(seed, SA_SEED_LEN, 0) == SA_SEED_LEN)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	for (i = 0; i < SA_SEED_LEN; i++)
+		seed[i] = (uint8_t)((uint64_t)ts.tv_nsec >> (i % 4 * 8) ^
+		    (uint64_t)addr >> (i % 8 * 8) ^ (uint64_t)ts.tv_sec);
+}
+
+struct detect *
+detect_new(const struct detect_config *cfg, sa_report_fn report, void *arg)
+{
+	struct detect	*d;
+	uint8_t		 seed[SA_SEED_LEN];
+
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return (NULL);
+	if (cfg != NULL)
+		d->cfg = *cfg;
+	else
+		detect_config_defaults(&d->cfg);
+	/* Zero thresholds would decide on no evidence at all. */
+	d->hcfg.decide_pkts = d->cfg.decide_pkts > 0 ? d->cfg.decide_pkts : 1;
+	d->hcfg.encrypted_pkts = d->cfg.encrypted_pkts > 0 ?
+	    d->cfg.encrypted_pkts : 1;
+	d->report = report;
+	d->report_arg = arg;
+	random_seed(seed);
+	if ((d->sas = sa_table_new(d->cfg.max_sas, seed)) == NULL ||
+	    (d->cfg.hold_bytes > 0 &&
+	    (d->hold = hold_new(d->cfg.hold_bytes)) == NULL)) {
+		detect_free(d);
+		return (NULL);
+	}
+	return (d);
+}
+
+void
+detect_free(struct detect *d)
+{
+	if (d == NULL)
+		return;
+	sa_table_free(d->sas);
+	hold_free(d->hold);
+	free(d);
+}
+
+static void
+addr_from_key(struct ipaddr *a, uint8_t ipver, const uint8_t *bytes)
+{
+	if (ipver == 6)
+		ipaddr_set6(a, bytes);
+	else
+		ipaddr_set4(a, bytes);
+}
+
+static void
+report_sa(struct detect *d, const struct sa *sa, enum sa_event ev,
+    const char *end_reason, int64_t ts_sec, uint32_t ts_usec)
+{
+	struct sa_report r;
+
+	if (d->report == NULL)
+		return;
+	memset(&r, 0, sizeof(r));
+	r.event = ev;
+	r.end_reason = end_reason;
+	r.ts_sec = ts_sec;
+	r.ts_usec = ts_usec;
+	r.sa_id = sa->sa_id;
+	r.ipver = sa->key.ipver;
+	addr_from_key(&r.src, sa->key.ipver, sa->key.src);
+	addr_from_key(&r.dst, sa->key.ipver, sa->key.dst);
+	r.encap = (enum esp_encap)sa->key.encap;
+	r.sport = sa->key.sport;
+	r.dport = sa->key.dport;
+	r.wesp = sa->key.wesp;
+	r.spi = sa->key.spi;
+	r.verdict = sa->heur.verdict;
+	if (r.verdict == VERDICT_NULL) {
+		r.icv_len = sa->heur.icv_len;
+		r.iv_len = sa->heur.iv_len;
+	}
+	r.method = sa->heur.method;
+	r.decided_after = sa->heur.decided_after;
+	r.from_predecessor = sa->heur.from_predecessor;
+	r.n_rejected = (uint8_t)heur_rejected(&sa->heur, r.rejected,
+	    SA_MAX_CANDIDATES);
+	r.pkts = sa->pkts;
+	r.bytes = sa->bytes;
+	r.seq_first = sa->seq_first;
+	r.seq_last = sa->seq_last;
+	r.seq_gaps = sa->seq_gaps;
+	r.seq_replays = sa->seq_replays;
+	r.inner_pkts = sa->inner_pkts;
+	d->report(d->report_arg, &r);
+}
+
+/* End an SA: report, count by final verdict, free its slot. */
+static void
+end_sa(struct detect *d, struct sa *sa, const char *reason,
+    struct stats *st)
+{
+	hold_discard(d->hold, &sa->held);
+	report_sa(d, sa, SA_EVENT_END, reason, sa->last_sec, sa->last_usec);
+	switch (sa->heur.verdict) {
+	case VERDICT_NULL:
+		st->sa_null++;
+		break;
+	case VERDICT_ENCRYPTED:
+		st->sa_encrypted++;
+		break;
+	case VERDICT_UNDECIDED:
+		st->sa_undecided++;
+		break;
+	}
+	sa_table_remove(d->sas, sa);
+}
+
+static struct sa *
+sa_create(struct detect *d, const struct sa_key *key, struct stats *st)
+{
+	struct sa	*sa;
+
+	if (sa_table_full(d->sas)) {
+		end_sa(d, sa_table_oldest(d->sas), "evicted", st);
+		st->sa_evicted++;
+	}
+	if ((sa = sa_table_insert(d->sas, key)) == NULL)
+		return (NULL);
+	heur_init(&sa->heur, key->wesp ? -1 : sa_table_pred_get(d->sas, key));
+	hold_list_init(&sa->held);
+	st->sa_created++;
+	return (sa);
+}
+
+/* Counters and sequence numbers (RFC 4303 section 2.2), then LRU. */
+static void
+sa_account(struct detect *d, struct sa *sa, const struct packet *p,
+    uint32_t seq)
+{
+	if (sa->pkts == 0) {
+		sa->seq_first = sa->seq_last = seq;
+	} else if (seq > sa->seq_last) {
+		sa->seq_gaps += seq - sa->seq_last - 1;
+		sa->seq_last = seq;
+	} else {
+		sa->seq_replays++;
+	}
+	sa->pkts++;
+	sa->bytes += p->esp_wire_len;
+	sa->last_sec = p->ts_sec;
+	sa->last_usec = p->ts_usec;
+	sa_table_touch(d->sas, sa);
+}
+
+static void
+skip_packet(struct packet *p, enum skip_reason why, struct stats *st)
+{
+	p->skip = why;
+	st->skipped[why]++;
+}
+
+/* The ESP bytes decode/ found, cut to the length fields. */
+static void
+esp_window(const struct packet *p, struct cursor *c)
+{
+	uint32_t	 n = p->esp_len;
+
+	if (n > p->esp_wire_len)
+		n = p->esp_wire_len;
+	cur_init(c, p->esp, n);
+}
+
+static void
+heur_input_of(const struct packet *p, struct heur_input *in, uint32_t pkts)
+{
+	esp_window(p, &in->esp);
+	in->wire_len = p->esp_wire_len;
+	in->ictx.src = p->src;
+	in->ictx.dst = p->dst;
+	in->ictx.nat_possible = p->encap == ENCAP_UDP;
+	in->pkts = pkts;
+}
+
+/*
+ * Point p->inner at the payload of layout within window w.  A dummy
+ * packet (NH 59, RFC 4303 section 2.6) carries nothing to inspect.
+ */
+static bool
+set_inner(struct packet *p, const struct cursor *w,
+    const struct esp_layout *lay)
+{
+	struct cursor	 c = *w;
+
+	p->next_hdr = lay->next_hdr;
+	if (lay->next_hdr == ESP_NH_NONE)
+		return (false);
+	cur_skip(&c, lay->payload_off);
+	if (!cur_ok(&c) || cur_left(&c) < lay->payload_len)
+		return (false);
+	p->inner = cur_ptr(&c);
+	p->inner_len = lay->payload_len;
+	p->inner_tunnel = inner_is_tunnel(lay->next_hdr);
+	return (true);
+}
+
+/* A packet of an SA decided null by the heuristic: is it inspectable? */
+static bool
+inspect_esp(const struct sa *sa, struct packet *p)
+{
+	struct heur_input in;
+	struct esp_layout lay;
+
+	heur_input_of(p, &in, 0);
+	if (!heur_inspect(&sa->heur, &in, &lay))
+		return (false);
+	return (set_inner(p, &in.esp, &lay));
+}
+
+/* hold_release() callback: a held packet of a newly null SA. */
+static bool
+release_one(void *arg, struct packet *p)
+{
+	const struct sa	*sa = arg;
+
+	p->verdict = VERDICT_NULL;
+	return (inspect_esp(sa, p));
+}
+
+static void
+inner_found(struct sa *sa, struct stats *st, uint32_t n)
+{
+	sa->inner_pkts += n;
+	st->inner_found += n;
+}
+
+static void
+on_decided(struct detect *d, struct sa *sa, const struct packet *p,
+    struct stats *st)
+{
+	uint32_t	 n;
+
+	report_sa(d, sa, SA_EVENT_DECIDED, NULL, p->ts_sec, p->ts_usec);
+	if (sa->heur.verdict != VERDICT_NULL) {
+		hold_discard(d->hold, &sa->held);
+		return;
+	}
+	if (sa->heur.method == METHOD_HEURISTIC)
+		sa_table_pred_put(d->sas, &sa->key, sa->heur.decided);
+	n = hold_release(d->hold, &sa->held, release_one, sa);
+	st->held_released += n;
+	inner_found(sa, st, n);
+}
+
+static void
+sa_key_of(const struct packet *p, bool wesp, uint32_t spi, struct sa_key *k)
+{
+	sa_key_make(k, p->ipver, &p->src, &p->dst, (uint8_t)p->encap,
+	    p->sport, p->dport, wesp, spi);
+}
+
+static void
+detect_esp(struct detect *d, struct packet *p, struct stats *st)
+{
+	struct cursor	 c;
+	struct esp_hdr	 h;
+	struct sa_key	 key;
+	struct sa	*sa;
+	struct heur_input in;
+
+	esp_window(p, &c);
+	if (!esp_read_header(&c, &h)) {
+		skip_packet(p, p->esp_wire_len < ESP_HDR_LEN ?
+		    SKIP_MALFORMED_ESP : SKIP_TRUNCATED, st);
+		return;
+	}
+	p->spi = h.spi;
+	p->seq = h.seq;
+	sa_key_of(p, false, h.spi, &key);
+	if ((sa = sa_table_lookup(d->sas, &key)) == NULL &&
+	    (sa = sa_create(d, &key, st)) == NULL)
+		return;
+	sa_account(d, sa, p, h.seq);
+	p->sa_id = sa->sa_id;
+
+	if (sa->heur.verdict == VERDICT_UNDECIDED) {
+		heur_input_of(p, &in, (uint32_t)sa->pkts);
+		if (heur_packet(&sa->heur, &d->hcfg, &in))
+			on_decided(d, sa, p, st);
+		else
+			hold_add(d->hold, &sa->held, p, st);
+	}
+	if (sa->heur.verdict == VERDICT_NULL && inspect_esp(sa, p))
+		inner_found(sa, st, 1);
+	p->verdict = sa->heur.verdict;
+}
+
+/* RFC 5840 section 2: the layout fields are per SA, not per packet. */
+static bool
+wesp_consistent(const struct sa *sa, const struct wesp_hdr *w)
+{
+	return (sa->wesp.encrypted == w->encrypted &&
+	    sa->wesp.padded == w->padded &&
+	    sa->wesp.hdr_len == w->hdr_len &&
+	    sa->wesp.trailer_len == w->trailer_len);
+}
+
+static void
+detect_wesp(struct detect *d, struct packet *p, struct stats *st)
+{
+	struct cursor	 c;
+	struct wesp_hdr	 w;
+	struct sa_key	 key;
+	struct sa	*sa;
+	enum wesp_result r;
+
+	esp_window(p, &c);
+	if ((r = wesp_parse(&c, p->esp_wire_len, p->ipver,
+	    p->encap == ENCAP_UDP, &w)) != WESP_OK) {
+		skip_packet(p, r == WESP_SHORT ? SKIP_TRUNCATED :
+		    SKIP_WESP_INVALID, st);
+		return;
+	}
+	sa_key_of(p, true, w.esp.spi, &key);
+	if ((sa = sa_table_lookup(d->sas, &key)) != NULL &&
+	    !wesp_consistent(sa, &w)) {
+		skip_packet(p, SKIP_WESP_INVALID, st);
+		return;
+	}
+	p->spi = w.esp.spi;
+	p->seq = w.esp.seq;
+	if (sa == NULL) {
+		if ((sa = sa_create(d, &key, st)) == NULL)
+			return;
+		sa->wesp = (struct sa_wesp){ w.encrypted, w.padded,
+		    w.hdr_len, w.trailer_len };
+	}
+	sa_account(d, sa, p, w.esp.seq);
+	p->sa_id = sa->sa_id;
+	if (heur_decide_wesp(&sa->heur, w.encrypted, w.iv_len,
+	    w.trailer_len, (uint32_t)sa->pkts))
+		on_decided(d, sa, p, st);
+	if (sa->heur.verdict == VERDICT_NULL && w.trailer_visible &&
+	    set_inner(p, &c, &w.layout))
+		inner_found(sa, st, 1);
+	p->verdict = sa->heur.verdict;
+}
+
+static void
+clear_outputs(struct packet *p)
+{
+	p->spi = 0;
+	p->seq = 0;
+	p->sa_id = 0;
+	p->verdict = VERDICT_UNDECIDED;
+	p->inner = NULL;
+	p->inner_len = 0;
+	p->next_hdr = 0;
+	p->inner_tunnel = false;
+}
+
+void
+detect_packet(struct detect *d, struct packet *p, struct stats *st)
+{
+	clear_outputs(p);
+	hold_drop_released(d->hold);
+	if (p->skip != SKIP_NONE)
+		return;
+	if (p->ipsec_proto == IPPROTO_WESP_NUM)
+		detect_wesp(d, p, st);
+	else
+		detect_esp(d, p, st);
+}
+
+bool
+detect_next_released(struct detect *d, struct packet *p)
+{
+	return (hold_next_released(d->hold, p));
+}
+
+void
+detect_expire(struct detect *d, int64_t now_sec, struct stats *st)
+{
+	struct sa	*sa;
+
+	while ((sa = sa_table_oldest(d->sas)) != NULL &&
+	    now_sec - sa->last_sec > (int64_t)d->cfg.sa_timeout_sec) {
+		end_sa(d, sa, "timeout", st);
+		st->sa_timeouts++;
+	}
+}
+
+void
+detect_finish(struct detect *d, struct stats *st)
+{
+	struct sa	*sa;
+
+	while ((sa = sa_table_oldest(d->sas)) != NULL)
+		end_sa(d, sa, "end_of_input", st);
+}
