@@ -47,20 +47,30 @@ UNIT_BIN = $(UNIT_SRC:%.c=$(BUILD)/%)
 
 all: $(BUILD)/espvis
 
+# V=1 shows the full commands.
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	@[ "$(V)" = 1 ] || echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/libespvis.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/espvis: $(BUILD)/src/espvis.o $(BUILD)/libespvis.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libespvis.a tests/unit/unit.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Isrc -o $@ $< $(BUILD)/libespvis.a \
+	@[ "$(V)" = 1 ] || echo "  TEST    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Isrc -o $@ $< $(BUILD)/libespvis.a \
 	    $(LIBS) $(CHECK_LIBS)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -13,11 +13,12 @@
  * table (frag.c).
  *
  * Layers.  Each header that wraps another network header counts one
- * layer against max_layers: the link header, each VLAN tag, PPPoE, each
- * IP header, GTP-U.  AH and IPv6 extension headers are bounded per IP
- * header by DECODE_MAX_CHAIN instead.  With the default 8 the deepest
- * public capture (Ethernet, two VLAN tags, IPv4, GTP-U, IPv6: 6 layers)
- * passes and a crafted stack of tunnels stops early.
+ * layer against max_layers: the link layer (even raw IP's empty one),
+ * each VLAN tag, PPPoE, each IP header, GTP-U.  AH and IPv6 extension
+ * headers are bounded per IP header by DECODE_MAX_CHAIN instead.  With
+ * the default 8 the deepest public capture (Ethernet, two VLAN tags,
+ * IPv4, GTP-U, IPv6: 6 layers) passes and a crafted stack of tunnels
+ * stops early.
  *
  * decode_new() returns NULL when memory is short or the configuration
  * has a zero limit (or frag_max_bytes above 65535 + 64).
@@ -89,7 +90,7 @@ packet_clear_outer(struct packet *p)
 void
 decode_packet(struct decode *d, struct packet *p, struct stats *stats)
 {
-	struct dctx		 ctx = { d, p, stats, 0 };
+	struct dctx		 ctx = { d, p, stats, 1 };	/* link: 1 */
 	struct span		 frame;
 	enum skip_reason	 r;
 

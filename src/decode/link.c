@@ -140,8 +140,6 @@ link_ether(struct dctx *ctx, struct span *s)
 	struct packet		*p = ctx->p;
 	enum skip_reason	 r;
 
-	if ((r = decode_enter_layer(ctx)) != SKIP_NONE)
-		return (r);
 	if ((r = span_need(s, ETH_HDR_LEN, SKIP_MALFORMED_L2)) != SKIP_NONE)
 		return (r);
 	p->mac_dst = cur_bytes(&s->cur, 6);
@@ -160,8 +158,6 @@ link_sll(struct dctx *ctx, size_t hdr_len, size_t proto_off, struct span *s)
 	enum skip_reason	r;
 	uint16_t		proto;
 
-	if ((r = decode_enter_layer(ctx)) != SKIP_NONE)
-		return (r);
 	if ((r = span_need(s, hdr_len, SKIP_MALFORMED_L2)) != SKIP_NONE)
 		return (r);
 	cur_skip(&s->cur, proto_off);
@@ -198,8 +194,6 @@ link_loop(struct dctx *ctx, bool any_order, struct span *s)
 	uint32_t		af;
 	uint8_t			ipver;
 
-	if ((r = decode_enter_layer(ctx)) != SKIP_NONE)
-		return (r);
 	if ((r = span_need(s, LOOP_HDR_LEN, SKIP_MALFORMED_L2)) != SKIP_NONE)
 		return (r);
 	af = cur_be32(&s->cur);

@@ -28,17 +28,26 @@
  * before encrypted_pkts no-fit packets arrive: ~(1e-5)^3.  NH 59 dummy
  * packets (RFC 4303 section 2.6) may be random by design, so they count
  * for nothing (inner.c: UNSURE); without that, ciphertext ending in
- * "01 02 02 3b" three times would "prove" ESP-NULL.
+ * "01 02 02 3b" three times would "prove" ESP-NULL.  Measured: 0 null
+ * among 2 million random SAs (7 million packets); with valid padding
+ * and a checkable Next Header forged into every packet (the 2^-24 part
+ * given away), 1 null among 1 million SAs, by a 16-bit ICMP checksum.
  *
  * Why one corrupt packet cannot flip a verdict.  The only packets that
  * count against a candidate are those where another candidate passed;
  * a packet that fits nothing is counted as a no-fit packet and costs no
- * candidate anything.  So a corrupt packet among ESP-NULL packets adds
- * one no-fit, which alone (encrypted_pkts >= 2, and no more than the
- * real candidate's passes) decides nothing; and a single lucky
- * ciphertext packet is at most one WEAK pass.  Verdicts are final (RFC
+ * candidate anything, and one where nothing passed but something was
+ * unsure counts neither way.  So a corrupt packet among ESP-NULL
+ * packets adds one no-fit, which alone (encrypted_pkts >= 2, and no
+ * more than the real candidate's passes) decides nothing; and a single
+ * lucky ciphertext packet is at most one WEAK pass.  Verdicts are final (RFC
  * 5879 section 3: a detected ESP-NULL flow is never re-labelled
  * encrypted), so only the first few packets of an SA are ever judged.
+ *
+ * NAT (UDP encapsulation, transport mode): a TCP/UDP/ICMPv6 checksum
+ * that fails against the outer addresses is not held against the
+ * candidate; the residual it leaves must repeat on a later packet
+ * (same NAT, same rewrite) before it counts, and then counts as STRONG.
  *
  * Rekey (RFC 5879 section 8.3 suggests using the previous SA): when the
  * SA between the same peers before this one was decided null, its
@@ -160,6 +169,9 @@ payload_window(const struct heur_input *in, const struct esp_layout *lay,
 /*
  * A NAT rewrites the same outer addresses on every packet, so the same
  * checksum residual twice on one candidate is a 16-bit match: STRONG.
+ * The first residual alone is only UNSURE: what remains of a TCP
+ * header without its checksum (data offset, flags) is a few bits, and
+ * ciphertext would pass that about as often as it passes the padding.
  */
 static enum outcome
 nat_outcome(struct heur_cand *hc, uint16_t residual)
@@ -168,7 +180,7 @@ nat_outcome(struct heur_cand *hc, uint16_t residual)
 		return (OUT_STRONG);
 	hc->nat_seen = true;
 	hc->nat_residual = residual;
-	return (OUT_WEAK);
+	return (OUT_UNSURE);
 }
 
 static enum outcome

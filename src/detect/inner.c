@@ -30,8 +30,8 @@
  * rejection: it is WEAK_NAT, and we return the residual.  A NAT
  * rewrites the same addresses on every packet of the SA, so the
  * residual is the same on every packet of it: heuristic.c counts a
- * repeated residual as strong evidence, a random one repeats with
- * probability 2^-16.
+ * repeated residual as strong evidence (a random one repeats with
+ * probability 2^-16) and a first one as no evidence yet.
  *
  * Lengths must match exactly (IPv4 total length, IPv6 payload length,
  * UDP length).  RFC 4303 section 2.7 TFC padding would break that, but
@@ -132,21 +132,36 @@ csum_verdict(const struct env *e, uint64_t sum, uint16_t *residual)
 	return (INNER_FAIL);
 }
 
-/* RFC 9293 section 3.1: ports are never 0, the header fits. */
+#define TCP_FIN		0x01
+#define TCP_SYN		0x02
+#define TCP_RST		0x04
+#define TCP_ACK		0x10
+#define TCP_RESERVED	0x0e	/* of the data offset byte; 0x01 is AE */
+
+/*
+ * RFC 9293 section 3.1: ports are never 0, the header fits, reserved
+ * bits are 0, and a segment is a SYN, an RST or acknowledges something
+ * (only the first SYN lacks ACK), never SYN and FIN at once.
+ */
 static enum inner_verdict
 check_tcp(const struct env *e, const struct cursor *w, uint16_t *residual)
 {
 	struct cursor	 c = *w;
 	uint32_t	 len = (uint32_t)cur_left(&c);
 	uint16_t	 sport, dport;
+	uint8_t		 off_byte, flags;
 	unsigned	 doff;
 
 	sport = cur_be16(&c);
 	dport = cur_be16(&c);
 	cur_skip(&c, 8);		/* sequence, acknowledgment */
-	doff = cur_u8(&c) >> 4;
+	off_byte = cur_u8(&c);
+	flags = cur_u8(&c);
+	doff = off_byte >> 4;
 	if (!cur_ok(&c) || len < TCP_MIN_HDR || sport == 0 || dport == 0 ||
-	    doff < 5 || doff * 4 > len)
+	    doff < 5 || doff * 4 > len || (off_byte & TCP_RESERVED) != 0 ||
+	    (flags & (TCP_SYN | TCP_RST | TCP_ACK)) == 0 ||
+	    (flags & (TCP_SYN | TCP_FIN)) == (TCP_SYN | TCP_FIN))
 		return (INNER_FAIL);
 	return (csum_verdict(e, csum_window(csum_pseudo(e, NH_TCP, len), *w),
 	    residual));
@@ -490,6 +505,19 @@ gre_proto_known(uint16_t proto)
 #define GRE_V1_ZERO	0xcf78	/* RFC 2637: C, R, s, Recur, flags */
 #define GRE_PPP		0x880b
 
+static bool
+gre_flags_ok(uint16_t flags, uint16_t proto)
+{
+	switch (flags & GRE_VER) {
+	case 0:
+		return ((flags & GRE_V0_ZERO) == 0 && gre_proto_known(proto));
+	case 1:
+		return ((flags & GRE_V1_ZERO) == 0 && (flags & GRE_K) != 0 &&
+		    proto == GRE_PPP);
+	}
+	return (false);
+}
+
 /*
  * RFC 2784/2890 version 0, RFC 2637 version 1 (PPTP: K set, PPP, the
  * key's payload length equals what follows).  With C set the checksum
@@ -505,21 +533,8 @@ check_gre(const struct env *e, const struct cursor *w)
 
 	flags = cur_be16(&c);
 	proto = cur_be16(&c);
-	if (!cur_ok(&c))
+	if (!cur_ok(&c) || !gre_flags_ok(flags, proto))
 		return (INNER_FAIL);
-	switch (flags & GRE_VER) {
-	case 0:
-		if ((flags & GRE_V0_ZERO) || !gre_proto_known(proto))
-			return (INNER_FAIL);
-		break;
-	case 1:
-		if ((flags & GRE_V1_ZERO) || !(flags & GRE_K) ||
-		    proto != GRE_PPP)
-			return (INNER_FAIL);
-		break;
-	default:
-		return (INNER_FAIL);
-	}
 	if (flags & GRE_C)
 		cur_skip(&c, 4);	/* checksum, reserved1 */
 	if (flags & GRE_K) {

@@ -21,9 +21,9 @@ enum inner_verdict {
 			   (NH 59); neither for nor against */
 	INNER_WEAK,	/* the structure holds, no checksum covers the
 			   payload */
-	INNER_WEAK_NAT,	/* as WEAK, and the pseudo-header checksum is off
-			   by `residual`: a NAT may have rewritten the
-			   outer addresses (RFC 3948 section 3.1.2) */
+	INNER_WEAK_NAT,	/* the structure holds, the pseudo-header checksum
+			   is off by `residual`: a NAT may have rewritten
+			   the outer addresses (RFC 3948 section 3.1.2) */
 	INNER_STRONG,	/* a checksum over the payload verified */
 };
 

@@ -76,7 +76,8 @@ struct sa {
 
 struct sa_table;
 
-struct sa_table	*sa_table_new(uint32_t max_sas, const uint8_t seed[SA_SEED_LEN]);
+struct sa_table	*sa_table_new(uint32_t max_sas,
+		    const uint8_t seed[SA_SEED_LEN]);
 void		 sa_table_free(struct sa_table *);
 
 struct sa	*sa_table_lookup(struct sa_table *, const struct sa_key *);

@@ -700,6 +700,12 @@ b_eth_vlan7(struct frame *f)
 }
 
 static void
+b_eth_vlan8(struct frame *f)
+{
+	eth_vlans(f, 8);
+}
+
+static void
 b_pppoe_ip4(struct frame *f)
 {
 	size_t s, o;
@@ -840,6 +846,21 @@ static void
 b_ipip8(struct frame *f)
 {
 	ipip_nest(f, 8);
+}
+
+/* Eight IPv6 headers nested with next header 41, then ESP. */
+static void
+b_ip6_nest8(struct frame *f)
+{
+	size_t	o[8];
+	uint8_t	i;
+
+	ether(f, 0x86dd);
+	for (i = 0; i < 8; i++)
+		o[i] = ip6(f, i + 1 < 8 ? 41 : 50, i + 1);
+	esp(f, 0x100f, 16);
+	while (i-- > 0)
+		ip6_end(f, o[i]);
 }
 
 static void
@@ -1776,7 +1797,9 @@ static const struct skip_row skip_rows[] = {
 	    .skip = SKIP_MALFORMED_IP },
 	{ "VLAN tag cut short", DLT_EN10MB, .build = b_vlan_short,
 	    .skip = SKIP_MALFORMED_L2 },
-	{ "seven VLAN tags: too deep", DLT_EN10MB, .build = b_eth_vlan7,
+	{ "seven VLAN tags: too deep for IP", DLT_EN10MB,
+	    .build = b_eth_vlan7, .skip = SKIP_TOO_DEEP },
+	{ "eight VLAN tags: too deep", DLT_EN10MB, .build = b_eth_vlan8,
 	    .skip = SKIP_TOO_DEEP },
 	{ "PPPoE LCP", DLT_EN10MB, .build = b_pppoe_lcp, .skip = SKIP_NOT_IP },
 	{ "PPPoE version 1 type 2", DLT_EN10MB, .build = b_pppoe_badver,
@@ -1806,6 +1829,8 @@ static const struct skip_row skip_rows[] = {
 	{ "TCP first fragment", DLT_EN10MB, .build = b_ip4_frag_tcp,
 	    .skip = SKIP_NOT_IPSEC },
 	{ "eight IPv4 headers: too deep", DLT_EN10MB, .build = b_ipip8,
+	    .skip = SKIP_TOO_DEEP },
+	{ "eight IPv6 headers: too deep", DLT_EN10MB, .build = b_ip6_nest8,
 	    .skip = SKIP_TOO_DEEP },
 	{ "AH length below its fixed part", DLT_EN10MB, .build = b_ah_len0,
 	    .skip = SKIP_MALFORMED_IP },
@@ -2121,7 +2146,10 @@ START_TEST(test_record_cleared)
 }
 END_TEST
 
-/* max_layers counts the link header, each tag and each IP header. */
+/*
+ * max_layers counts the link layer (raw IP's too), each tag, PPPoE,
+ * each IP header and GTP-U.
+ */
 START_TEST(test_layer_cap)
 {
 	struct decode_config	cfg;
@@ -2137,10 +2165,17 @@ START_TEST(test_layer_cap)
 	row_bytes(NULL, 0, b_eth_qinq_88a8, &f);	/* 4 layers */
 	run_frame(&r, DLT_EN10MB, f.b, f.len, f.len);
 	ck_assert_int_eq(r.p.skip, SKIP_TOO_DEEP);
-	row_bytes(NULL, 0, b_raw_ip4, &f);		/* 1 layer */
+	row_bytes(NULL, 0, b_raw_ip4, &f);		/* 2 layers */
 	run_frame(&r, DLT_RAW, f.b, f.len, f.len);
 	ck_assert_int_eq(r.p.skip, SKIP_NONE);
 	row_bytes(NULL, 0, b_gtp_seq, &f);		/* 4 layers */
+	run_frame(&r, DLT_EN10MB, f.b, f.len, f.len);
+	ck_assert_int_eq(r.p.skip, SKIP_TOO_DEEP);
+	run_close(&r);
+
+	cfg.max_layers = 2;
+	run_open(&r, &cfg);
+	row_bytes(NULL, 0, b_gtp_seq, &f);		/* GTP-U is the 3rd */
 	run_frame(&r, DLT_EN10MB, f.b, f.len, f.len);
 	ck_assert_int_eq(r.p.skip, SKIP_TOO_DEEP);
 	run_close(&r);
@@ -2150,7 +2185,10 @@ START_TEST(test_layer_cap)
 	run_frame(&r, DLT_EN10MB, espudp1_f1, sizeof(espudp1_f1),
 	    sizeof(espudp1_f1));
 	ck_assert_int_eq(r.p.skip, SKIP_TOO_DEEP);
-	ck_assert_uint_eq(r.st.skipped[SKIP_TOO_DEEP], 1);
+	row_bytes(NULL, 0, b_pppoe_ip4, &f);		/* PPPoE is the 2nd */
+	run_frame(&r, DLT_EN10MB, f.b, f.len, f.len);
+	ck_assert_int_eq(r.p.skip, SKIP_TOO_DEEP);
+	ck_assert_uint_eq(r.st.skipped[SKIP_TOO_DEEP], 2);
 	run_close(&r);
 }
 END_TEST

@@ -404,6 +404,55 @@ START_TEST(test_release)
 }
 END_TEST
 
+/*
+ * Many datagrams at once: 64 slots share 128 buckets, so chains form
+ * whatever the seed.  Completing them in an interleaved order takes
+ * slots out of the middle, head and tail of chains; each must still be
+ * found, and a stream of new datagrams then cycles every slot.
+ */
+START_TEST(test_many_datagrams)
+{
+	struct frag_table	*t;
+	struct frag_key		 k;
+	struct stats		 st;
+	struct cursor		 out;
+	uint8_t			 proto;
+	uint32_t		 i, id;
+
+	memset(&st, 0, sizeof(st));
+	t = frag_table_new(64, T_BYTES, T_TIMEOUT);
+	ck_assert_ptr_nonnull(t);
+	for (i = 0; i < 64; i++) {
+		key_v4(&k, i, 50, (uint8_t)(i % 3));
+		ck_assert_int_eq(add_piece(t, &k, 16, 8, LAST, 0, 50, 0, &st,
+		    &out, &proto), FRAG_HELD);
+	}
+	for (i = 0; i < 64; i++) {
+		id = (i * 37) % 64;		/* 37 is prime to 64 */
+		key_v4(&k, id, 50, (uint8_t)(id % 3));
+		ck_assert_int_eq(add_piece(t, &k, 0, 16, MF, 0, 50, 1, &st,
+		    &out, &proto), FRAG_DONE);
+		ck_assert_uint_eq(out.len, 24);
+		ck_assert_uint_eq(frag_in_use(t), 63 - i);
+		frag_release(t);
+	}
+	for (i = 0; i < 200; i++) {
+		key_v4(&k, 1000 + i, 50, 9);
+		ck_assert_int_eq(add_piece(t, &k, 0, 16, MF, 0, 50, 2, &st,
+		    &out, &proto), FRAG_HELD);
+	}
+	ck_assert_uint_eq(st.frag_evicted, 200 - 64);
+	for (i = 200 - 64; i < 200; i++) {
+		key_v4(&k, 1000 + i, 50, 9);
+		ck_assert_int_eq(add_piece(t, &k, 16, 8, LAST, 0, 50, 2, &st,
+		    &out, &proto), FRAG_DONE);
+	}
+	ck_assert_uint_eq(frag_in_use(t), 0);
+	ck_assert_uint_eq(st.frag_reassembled, 128);
+	frag_table_free(t);
+}
+END_TEST
+
 /* FRAG_MAX_RANGES fragments are kept; one more drops the datagram. */
 START_TEST(test_too_many_fragments)
 {
@@ -906,6 +955,7 @@ suite(void)
 	tcase_add_test(tc, test_eviction);
 	tcase_add_test(tc, test_expire);
 	tcase_add_test(tc, test_release);
+	tcase_add_test(tc, test_many_datagrams);
 	tcase_add_test(tc, test_too_many_fragments);
 	tcase_add_test(tc, test_table_limits);
 	suite_add_tcase(s, tc);

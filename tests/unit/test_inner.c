@@ -32,7 +32,7 @@ static const uint8_t data16[16] = "0123456789abcdef";
 
 enum kind {
 	K_TCP4, K_TCP4_BADSUM, K_TCP6, K_TCP_DOFF4, K_TCP_PORT0, K_TCP_EMPTY,
-	K_TCP_SHORT,
+	K_TCP_SHORT, K_TCP_RSVD, K_TCP_NOFLAGS, K_TCP_SYNFIN,
 	K_UDP4, K_UDP4_ZERO, K_UDP6_ZERO, K_UDP_LEN_LARGE, K_UDP_TRAILING,
 	K_UDP6, K_UDP_SHORT,
 	K_ICMP, K_ICMP_BADSUM, K_ICMP_TYPE99, K_ICMP_SHORT, K_ICMP_EMPTY,
@@ -63,6 +63,9 @@ static const struct inner_row {
 	{ "tcp data offset 4", K_TCP_DOFF4, 6, 4, false, INNER_FAIL },
 	{ "tcp data offset 4, NAT", K_TCP_DOFF4, 6, 4, true, INNER_FAIL },
 	{ "tcp port 0", K_TCP_PORT0, 6, 4, false, INNER_FAIL },
+	{ "tcp reserved bits, NAT", K_TCP_RSVD, 6, 4, true, INNER_FAIL },
+	{ "tcp no syn/ack/rst, NAT", K_TCP_NOFLAGS, 6, 4, true, INNER_FAIL },
+	{ "tcp syn+fin, NAT", K_TCP_SYNFIN, 6, 4, true, INNER_FAIL },
 	{ "tcp empty", K_TCP_EMPTY, 6, 4, false, INNER_FAIL },
 	{ "tcp short by one", K_TCP_SHORT, 6, 4, true, INNER_FAIL },
 	{ "udp4", K_UDP4, 17, 4, false, INNER_STRONG },
@@ -249,11 +252,19 @@ build(enum kind k, uint8_t *out)
 		    data16, 16));
 	case K_TCP_DOFF4:
 		n = tb_tcp(out, 4, s4, d4, 40000, 443, data16, 16);
-		out[12] = 4 << 4;	/* checksum unaffected: NAT-proof */
-		out[13] += 0x10;
+		out[12] = 4 << 4;
 		return (n);
 	case K_TCP_PORT0:
 		return (tb_tcp(out, 4, s4, d4, 0, 443, data16, 16));
+	case K_TCP_RSVD:
+	case K_TCP_NOFLAGS:
+	case K_TCP_SYNFIN:
+		n = tb_tcp(out, 4, s4, d4, 40000, 443, data16, 16);
+		if (k == K_TCP_RSVD)
+			out[12] |= 0x02;
+		else
+			out[13] = k == K_TCP_NOFLAGS ? 0x08 : 0x03;
+		return (n);
 	case K_TCP_EMPTY:
 		return (0);
 	case K_TCP_SHORT:
