@@ -17,8 +17,15 @@
  * recently used SA when the table is full), judged while undecided
  * (its packets held), decided once (SA_EVENT_DECIDED), ended by
  * eviction, idle timeout or end of input (SA_EVENT_END, stats by final
- * verdict).  Held packets are released when it is decided null and
- * discarded when it is decided encrypted or ends.
+ * verdict; an SA still undecided gets a last judgement first, see
+ * heur_finish()).  Held packets are released when it is decided null
+ * and discarded when it is decided encrypted or ends.  A released
+ * packet is a copy: its esp and MAC pointers point into the hold, its
+ * frame is NULL (caplen 0), and the release queue of one detect_packet()
+ * call is dropped at the next one, so the caller drains it in between.
+ *
+ * WESP and plain ESP never share an SA (the key says which), so a WESP
+ * SA is judged by its header only and a plain one by the heuristics.
  *
  * A packet too short to hold an ESP header is no ESP packet we can
  * judge: decode/ normally refuses those, and here it becomes
@@ -99,7 +106,7 @@ detect_new(const struct detect_config *cfg, sa_report_fn report, void *arg)
 	d->report_arg = arg;
 	random_seed(seed);
 	if ((d->sas = sa_table_new(d->cfg.max_sas, seed)) == NULL ||
-	    (d->cfg.hold_bytes > 0 &&
+	    (d->cfg.hold_bytes >= HOLD_MIN_BYTES &&
 	    (d->hold = hold_new(d->cfg.hold_bytes)) == NULL)) {
 		detect_free(d);
 		return (NULL);
@@ -168,12 +175,18 @@ report_sa(struct detect *d, const struct sa *sa, enum sa_event ev,
 	d->report(d->report_arg, &r);
 }
 
-/* End an SA: report, count by final verdict, free its slot. */
+/*
+ * End an SA: a last judgement if it is still undecided (heur_finish()),
+ * report, count by final verdict, free its slot.
+ */
 static void
 end_sa(struct detect *d, struct sa *sa, const char *reason,
     struct stats *st)
 {
 	hold_discard(d->hold, &sa->held);
+	if (heur_finish(&sa->heur, (uint32_t)sa->pkts))
+		report_sa(d, sa, SA_EVENT_DECIDED, NULL, sa->last_sec,
+		    sa->last_usec);
 	report_sa(d, sa, SA_EVENT_END, reason, sa->last_sec, sa->last_usec);
 	switch (sa->heur.verdict) {
 	case VERDICT_NULL:

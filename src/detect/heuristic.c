@@ -44,6 +44,13 @@
  * 5879 section 3: a detected ESP-NULL flow is never re-labelled
  * encrypted), so only the first few packets of an SA are ever judged.
  *
+ * An SA that ends before encrypted_pkts packets (a single packet, say)
+ * is judged on what it showed: if every packet with a visible trailer
+ * fitted no candidate at all, it ends encrypted (heur_finish()).  The
+ * threshold is there to survive a corrupt packet among good ones; with
+ * nothing but no-fit packets there is no good one to survive for, and
+ * an SA that passed or was unsure even once still ends undecided.
+ *
  * NAT (UDP encapsulation, transport mode): a TCP/UDP/ICMPv6 checksum
  * that fails against the outer addresses is not held against the
  * candidate; the residual it leaves must repeat on a later packet
@@ -304,6 +311,19 @@ heur_packet(struct heur *h, const struct heur_config *cfg,
 	if (first && h->pred >= 0 && out[h->pred] >= OUT_WEAK)
 		return (decide_null(h, h->pred, in->pkts, true));
 	return (decide(h, cfg, in->pkts));
+}
+
+bool
+heur_finish(struct heur *h, uint32_t pkts)
+{
+	if (h->verdict != VERDICT_UNDECIDED || h->evidence_pkts == 0 ||
+	    h->nofit_pkts != h->evidence_pkts)
+		return (false);
+	if (!sa_set_state(h, VERDICT_ENCRYPTED, METHOD_HEURISTIC,
+	    "no candidate fits any packet"))
+		return (false);
+	h->decided_after = pkts;
+	return (true);
 }
 
 bool

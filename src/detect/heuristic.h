@@ -84,6 +84,13 @@ bool	heur_transition_allowed(enum esp_verdict from, enum esp_verdict to);
 bool	heur_packet(struct heur *, const struct heur_config *,
 	    const struct heur_input *);
 
+/*
+ * The SA ends undecided: when every packet with a visible trailer fitted
+ * no candidate at all (fewer than encrypted_pkts of them), decide
+ * encrypted now.  Returns true when it did.
+ */
+bool	heur_finish(struct heur *, uint32_t pkts);
+
 /* Null SA: does this packet fit the decided layout?  Fills out if so. */
 bool	heur_inspect(const struct heur *, const struct heur_input *,
 	    struct esp_layout *out);

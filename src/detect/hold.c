@@ -66,9 +66,9 @@ hold_new(uint32_t bytes)
 {
 	struct hold	*h;
 
-	bytes -= bytes % REC_ALIGN;
-	if (bytes == 0)
+	if (bytes < HOLD_MIN_BYTES)
 		return (NULL);
+	bytes -= bytes % REC_ALIGN;
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return (NULL);
 	if ((h->buf = malloc(bytes)) == NULL) {

@@ -29,7 +29,12 @@ struct hold;
 void		 hold_list_init(struct hold_list *);
 bool		 hold_list_empty(const struct hold_list *);
 
-/* bytes == 0 gives NULL: nothing is held, every hold_ call is a no-op. */
+#define HOLD_MIN_BYTES	1024	/* less holds no useful packet */
+
+/*
+ * NULL when bytes < HOLD_MIN_BYTES (nothing is held; every hold_ call
+ * accepts a NULL hold and does nothing) or when out of memory.
+ */
 struct hold	*hold_new(uint32_t bytes);
 void		 hold_free(struct hold *);
 

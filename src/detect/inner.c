@@ -8,14 +8,15 @@
  * structural fields (version, lengths, flags) add far fewer bits.  So:
  *
  *   STRONG  a checksum that covers the payload verified: TCP, UDP
- *           (non-zero), ICMP, ICMPv6, SCTP (CRC32c, RFC 9260 appendix
- *           A), GRE with its checksum, or an inner IPv4/IPv6 packet
- *           whose own L4 checksum verified (for IPv4 on top of the
- *           header checksum).
+ *           (non-zero), ICMP, ICMPv6, SCTP (CRC32c, RFC 9260 section
+ *           6.8), OSPFv2/v3, GRE with its checksum, or an inner IPv4/IPv6
+ *           packet whose own L4 checksum verified (for IPv4 on top of
+ *           the header checksum).
  *   WEAK    every field holds but nothing covers the payload: UDP
  *           with checksum 0 over IPv4 (RFC 768), an inner IP packet we
- *           cannot check further (fragment, other protocol, bad L4),
- *           GRE without checksum.
+ *           cannot check further (fragment, other protocol; for IPv4
+ *           also a bad L4), GRE without checksum, OSPFv2 with a
+ *           cryptographic digest (it has no checksum then).
  *   FAIL    something that must hold does not.
  *   UNSURE  nothing to check (RFC 5879 section 8.2: an unknown Next
  *           Header is "unsure", never a failure), unless the value
@@ -54,6 +55,7 @@
 #define NH_IPV6		41
 #define NH_GRE		47
 #define NH_ICMPV6	58
+#define NH_OSPF		89
 #define NH_SCTP		132
 
 #define IP4_MIN_HDR	20
@@ -63,6 +65,11 @@
 #define ICMP_MIN	8	/* type, code, checksum, 4 bytes of header */
 #define SCTP_COMMON	12	/* RFC 9260 section 3.1 */
 #define SCTP_CHUNK_HDR	4
+#define OSPF2_HDR	24	/* RFC 2328 appendix A.3.1 */
+#define OSPF3_HDR	16	/* RFC 5340 appendix A.3.1 */
+#define OSPF2_AUTH_OFF	16	/* the 64-bit Authentication field */
+#define OSPF2_AUTH_LEN	8
+#define OSPF_AUTH_CRYPTO 2	/* AuType 2: digest after the packet */
 #define CSUM_OK		0xffff	/* folded sum of data including a correct
 				   one's-complement checksum */
 
@@ -239,7 +246,7 @@ check_icmp6(const struct env *e, const struct cursor *w, uint16_t *residual)
 	    *w), residual));
 }
 
-/* CRC32c (Castagnoli, reflected polynomial 0x82f63b78), RFC 9260 app. B. */
+/* CRC32c (Castagnoli, reflected polynomial 0x82f63b78), RFC 4960 app. B. */
 static const uint32_t crc32c_table[256] = {
 	0x00000000, 0xf26b8303, 0xe13b70f7, 0x1350f3f4,
 	0xc79a971f, 0x35f1141c, 0x26a1e7e8, 0xd4ca64eb,
@@ -308,9 +315,9 @@ static const uint32_t crc32c_table[256] = {
 };
 
 /*
- * RFC 9260 section 6.8 and appendix B: CRC32c over the whole packet
- * with the checksum field taken as zero, stored least significant byte
- * first.  No pseudo header: a NAT cannot break it.
+ * RFC 9260 section 6.8 (algorithm: RFC 4960 appendix B): CRC32c over
+ * the whole packet with the checksum field taken as zero, stored least
+ * significant byte first.  No pseudo header: a NAT cannot break it.
  */
 static enum inner_verdict
 check_sctp(const struct cursor *w)
@@ -338,6 +345,71 @@ check_sctp(const struct cursor *w)
 		crc = crc32c_table[(crc ^ b) & 0xff] ^ (crc >> 8);
 	}
 	return (~crc == wire_crc ? INNER_STRONG : INNER_FAIL);
+}
+
+/*
+ * OSPFv2 (RFC 2328 appendix A.3.1, D.4.3): version 2, type 1-5, and
+ * the packet length covers the packet, plus the digest when AuType is
+ * 2.  The checksum is the IP checksum of the packet without the 64-bit
+ * Authentication field; with AuType 2 it is not computed (must be 0),
+ * which leaves only the structure: WEAK.
+ */
+static enum inner_verdict
+check_ospf2(const struct cursor *w, uint16_t pkt_len)
+{
+	struct cursor	 c = *w, head, rest;
+	size_t		 len = cur_left(w);
+	uint16_t	 csum, autype;
+	uint8_t		 auth_len;
+
+	cur_skip(&c, 12);		/* header start, router ID, area ID */
+	csum = cur_be16(&c);
+	autype = cur_be16(&c);
+	cur_skip(&c, 3);		/* AuType 2: 0, key ID (D.3) */
+	auth_len = cur_u8(&c);		/* AuType 2: digest length */
+	if (!cur_ok(&c) || pkt_len < OSPF2_HDR || autype > OSPF_AUTH_CRYPTO)
+		return (INNER_FAIL);
+	if (autype == OSPF_AUTH_CRYPTO)
+		return ((size_t)pkt_len + auth_len == len && csum == 0 ?
+		    INNER_WEAK : INNER_FAIL);
+	if (pkt_len != len)
+		return (INNER_FAIL);
+	c = *w;
+	cur_sub(&c, OSPF2_AUTH_OFF, &head);
+	cur_skip(&c, OSPF2_AUTH_LEN);
+	cur_sub(&c, len - OSPF2_HDR, &rest);
+	return (csum_fold(csum_window(csum_window(0, head), rest)) == CSUM_OK ?
+	    INNER_STRONG : INNER_FAIL);
+}
+
+/*
+ * OSPF, the routing protocol ESP-NULL protects most (RFC 4552 makes it
+ * the OSPFv3 authentication).  OSPFv3 (RFC 5340 appendix A.3.1):
+ * version 3, type 1-5, packet length == what we have, Reserved 0, and
+ * the IPv6 upper-layer checksum with its pseudo header.
+ */
+static enum inner_verdict
+check_ospf(const struct env *e, const struct cursor *w, uint16_t *residual)
+{
+	struct cursor	 c = *w;
+	uint32_t	 len = (uint32_t)cur_left(w);
+	uint16_t	 pkt_len;
+	uint8_t		 version, type, reserved;
+
+	version = cur_u8(&c);
+	type = cur_u8(&c);
+	pkt_len = cur_be16(&c);
+	cur_skip(&c, 11);		/* router ID, area, checksum, instance */
+	reserved = cur_u8(&c);
+	if (!cur_ok(&c) || type < 1 || type > 5)
+		return (INNER_FAIL);
+	if (version == 2 && e->src->family == 4)
+		return (check_ospf2(w, pkt_len));
+	if (version != 3 || e->src->family != 6 || pkt_len != len ||
+	    len < OSPF3_HDR || reserved != 0)
+		return (INNER_FAIL);
+	return (csum_verdict(e, csum_window(csum_pseudo(e, NH_OSPF, len), *w),
+	    residual));
 }
 
 /*
@@ -575,6 +647,8 @@ dispatch(const struct env *e, uint8_t nh, const struct cursor *w,
 		return (check_icmp6(e, w, residual));
 	case NH_SCTP:
 		return (check_sctp(w));
+	case NH_OSPF:
+		return (check_ospf(e, w, residual));
 	}
 	if (e->depth >= INNER_MAX_DEPTH)
 		return (INNER_UNSURE);

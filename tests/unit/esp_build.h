@@ -196,7 +196,7 @@ tb_icmp6_echo(uint8_t *out, const uint8_t *src, const uint8_t *dst,
 	return (len);
 }
 
-/* Bitwise CRC32c (RFC 9260 appendix B), independent of inner.c's table. */
+/* Bitwise CRC32c (RFC 4960 appendix B), independent of inner.c's table. */
 static inline uint32_t
 tb_crc32c(const uint8_t *p, size_t n)
 {

@@ -371,6 +371,50 @@ START_TEST(dummy_packets_decide_nothing)
 }
 END_TEST
 
+/*
+ * An SA that ends before encrypted_pkts packets: encrypted if every
+ * packet fitted nothing, undecided if any passed or was unsure.
+ */
+START_TEST(finish_judges_short_sas)
+{
+	uint64_t	 rng = 31;
+	uint8_t		 junk[40];
+	struct pkt	 k;
+	size_t		 n;
+
+	random_packet(&k, &rng, 4, 0x700, 1, 100);		/* no fit */
+	detect_packet(d, &k.p, &st);
+	null_packet(&k, &rng, 0x701, 1, 2, IK_UDP4_ZERO);	/* weak */
+	k.p.dst.bytes[3] = 1;
+	detect_packet(d, &k.p, &st);
+	random_packet(&k, &rng, 4, 0x702, 1, 100);		/* no fit */
+	k.p.dst.bytes[3] = 2;
+	detect_packet(d, &k.p, &st);
+	tb_fill_random(&rng, junk, sizeof(junk));		/* unsure */
+	n = tb_esp(k.b, &rng, 0x702, 2, 0, junk, sizeof(junk), 59, 12, 0);
+	tb_packet(&k.p, 4, k.b, n);
+	k.p.dst.bytes[3] = 2;
+	detect_packet(d, &k.p, &st);
+	ck_assert_uint_eq(reps.n, 0);
+	detect_finish(d, &st);
+
+	ck_assert_ptr_nonnull(decided(0x700));
+	ck_assert_int_eq(decided(0x700)->verdict, VERDICT_ENCRYPTED);
+	ck_assert_uint_eq(decided(0x700)->decided_after, 1);
+	ck_assert_uint_eq(decided(0x700)->n_rejected, HEUR_N_CANDIDATES);
+	ck_assert_int_eq(tb_find(&reps, 0x700, SA_EVENT_END)->verdict,
+	    VERDICT_ENCRYPTED);
+	ck_assert_ptr_null(decided(0x701));
+	ck_assert_int_eq(tb_find(&reps, 0x701, SA_EVENT_END)->verdict,
+	    VERDICT_UNDECIDED);
+	ck_assert_ptr_null(decided(0x702));
+	ck_assert_int_eq(tb_find(&reps, 0x702, SA_EVENT_END)->verdict,
+	    VERDICT_UNDECIDED);
+	ck_assert_uint_eq(st.sa_encrypted, 1);
+	ck_assert_uint_eq(st.sa_undecided, 2);
+}
+END_TEST
+
 /* Weak evidence (UDP checksum 0) needs decide_pkts packets. */
 START_TEST(weak_needs_decide_pkts)
 {
@@ -630,6 +674,7 @@ suite(void)
 	tcase_add_test(tc, random_packets_one_sa);
 	tcase_add_test(tc, adversarial_padding_never_null);
 	tcase_add_test(tc, dummy_packets_decide_nothing);
+	tcase_add_test(tc, finish_judges_short_sas);
 	tcase_add_test(tc, weak_needs_decide_pkts);
 	tcase_add_test(tc, one_corrupt_packet);
 	tcase_add_test(tc, no_evidence);

@@ -114,7 +114,10 @@ START_TEST(release_filter_and_drop)
 	}
 	hold_free(h);
 	ck_assert_ptr_null(hold_new(0));
-	ck_assert_ptr_null(hold_new(8));	/* below one aligned unit */
+	ck_assert_ptr_null(hold_new(HOLD_MIN_BYTES - 1));
+	h = hold_new(HOLD_MIN_BYTES);
+	ck_assert_ptr_nonnull(h);
+	hold_free(h);
 	hold_free(NULL);
 }
 END_TEST
@@ -328,7 +331,7 @@ START_TEST(no_hold)
 	struct packet	 p, rel;
 	uint32_t	 seq;
 
-	open_detect(0);
+	open_detect((uint32_t)_i * (HOLD_MIN_BYTES - 1));	/* 0 and tiny */
 	for (seq = 1; seq <= 3; seq++) {
 		weak_packet(b, &p, 0xbeef, seq);
 		detect_packet(d, &p, &st);
@@ -357,7 +360,7 @@ suite(void)
 	tcase_add_test(td, release_only_fitting);
 	tcase_add_test(td, discard_when_encrypted_or_ended);
 	tcase_add_test(td, overflow_keeps_newest);
-	tcase_add_test(td, no_hold);
+	tcase_add_loop_test(td, no_hold, 0, 2);
 	suite_add_tcase(s, td);
 	return (s);
 }

@@ -28,6 +28,24 @@ static const uint8_t scapy_gre[] = {
 	0x61, 0x62, 0x63, 0x64,
 };
 
+/* scapy: IP(10.0.0.1 -> 224.0.0.5)/OSPF_Hdr(src='1.1.1.1')/OSPF_Hello(
+   mask='255.255.255.0', neighbors=['2.2.2.2']), the OSPFv2 part. */
+static const uint8_t scapy_ospf2[] = {
+	0x02, 0x01, 0x00, 0x30, 0x01, 0x01, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00,
+	0xf8, 0x94, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0xff, 0xff, 0xff, 0x00, 0x00, 0x0a, 0x00, 0x01, 0x00, 0x00, 0x00, 0x28,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x02, 0x02, 0x02,
+};
+
+/* scapy: IPv6(fe80::1 -> ff02::5)/OSPFv3_Hdr(src='1.1.1.1')/
+   OSPFv3_Hello(neighbors=['2.2.2.2']), the OSPFv3 part. */
+static const uint8_t scapy_ospf3[] = {
+	0x03, 0x01, 0x00, 0x28, 0x01, 0x01, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00,
+	0xf7, 0x93, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+	0x00, 0x0a, 0x00, 0x28, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x02, 0x02, 0x02, 0x02,
+};
+
 static const uint8_t data16[16] = "0123456789abcdef";
 
 enum kind {
@@ -41,9 +59,11 @@ enum kind {
 	K_IP4_TCP, K_IP4_BADHDR, K_IP4_LEN_LARGE, K_IP4_TRAILING, K_IP4_UDP0,
 	K_IP4_FRAG, K_IP4_LOOKALIKE, K_IP4_BAD_L4, K_IP4_EMPTY,
 	K_IP6_UDP, K_IP6_LEN, K_IP6_BAD_L4, K_IP6_HBH_UDP, K_IP6_SHORT,
-	K_IP6_OSPF, K_IP6_NH200,
+	K_IP6_L2TP, K_IP6_NH200,
 	K_GRE_IP4, K_GRE_SCAPY, K_GRE_RESERVED, K_GRE_PROTO, K_GRE_PPTP,
 	K_GRE_BADSUM, K_GRE_TEB, K_GRE_BAD_IP4, K_GRE_SHORT,
+	K_OSPF2, K_OSPF2_BADSUM, K_OSPF2_CRYPTO, K_OSPF2_LEN, K_OSPF3,
+	K_OSPF3_BADSUM, K_OSPF3_RESERVED, K_OSPF3_TYPE6,
 	K_DUMMY, K_UNKNOWN,
 };
 
@@ -105,7 +125,7 @@ static const struct inner_row {
 	{ "ipv6 tunnel udp", K_IP6_UDP, 41, 4, false, INNER_STRONG },
 	{ "ipv6 payload length off", K_IP6_LEN, 41, 6, false, INNER_FAIL },
 	{ "ipv6 tunnel broken l4", K_IP6_BAD_L4, 41, 6, false, INNER_FAIL },
-	{ "ipv6 tunnel ospf", K_IP6_OSPF, 41, 6, false, INNER_WEAK },
+	{ "ipv6 tunnel l2tp", K_IP6_L2TP, 41, 6, false, INNER_WEAK },
 	{ "ipv6 tunnel unassigned nh", K_IP6_NH200, 41, 6, false,
 	    INNER_FAIL },
 	{ "ipv6 hop-by-hop then udp", K_IP6_HBH_UDP, 41, 6, false,
@@ -121,8 +141,19 @@ static const struct inner_row {
 	{ "gre transparent ethernet", K_GRE_TEB, 47, 4, false, INNER_WEAK },
 	{ "gre broken ipv4", K_GRE_BAD_IP4, 47, 4, false, INNER_FAIL },
 	{ "gre short", K_GRE_SHORT, 47, 4, false, INNER_FAIL },
+	{ "ospfv2 hello from scapy", K_OSPF2, 89, 4, false, INNER_STRONG },
+	{ "ospfv2 bad checksum", K_OSPF2_BADSUM, 89, 4, true, INNER_FAIL },
+	{ "ospfv2 crypto auth", K_OSPF2_CRYPTO, 89, 4, false, INNER_WEAK },
+	{ "ospfv2 length too large", K_OSPF2_LEN, 89, 4, false, INNER_FAIL },
+	{ "ospfv2 over ipv6", K_OSPF2, 89, 6, false, INNER_FAIL },
+	{ "ospfv3 hello from scapy", K_OSPF3, 89, 6, false, INNER_STRONG },
+	{ "ospfv3 bad checksum", K_OSPF3_BADSUM, 89, 6, false, INNER_FAIL },
+	{ "ospfv3 reserved byte", K_OSPF3_RESERVED, 89, 6, false,
+	    INNER_FAIL },
+	{ "ospfv3 type 6", K_OSPF3_TYPE6, 89, 6, false, INNER_FAIL },
+	{ "ospfv3 over ipv4", K_OSPF3, 89, 4, false, INNER_FAIL },
 	{ "dummy nh 59", K_DUMMY, 59, 4, false, INNER_UNSURE },
-	{ "unknown nh 89", K_UNKNOWN, 89, 4, false, INNER_UNSURE },
+	{ "unknown nh 115", K_UNKNOWN, 115, 4, false, INNER_UNSURE },
 	{ "experimental nh 253", K_UNKNOWN, 253, 4, false, INNER_UNSURE },
 	{ "hop-by-hop after esp", K_UNKNOWN, 0, 6, false, INNER_FAIL },
 	{ "fragment after esp", K_UNKNOWN, 44, 6, false, INNER_FAIL },
@@ -378,10 +409,46 @@ build(enum kind k, uint8_t *out)
 	case K_IP6_SHORT:
 		build_ip6(out, false, false);
 		return (39);
-	case K_IP6_OSPF:
+	case K_IP6_L2TP:
 	case K_IP6_NH200:
 		return (tb_ipv6(out, tb_v6_src, tb_v6_dst,
-		    k == K_IP6_OSPF ? 89 : 200, data16, 16));
+		    k == K_IP6_L2TP ? 115 : 200, data16, 16));
+	case K_OSPF2:
+	case K_OSPF2_BADSUM:
+	case K_OSPF2_LEN:
+		memcpy(out, scapy_ospf2, sizeof(scapy_ospf2));
+		if (k == K_OSPF2_BADSUM)
+			out[30] ^= 1;		/* hello interval */
+		if (k == K_OSPF2_LEN)
+			out[3] += 1;
+		return (sizeof(scapy_ospf2));
+	case K_OSPF2_CRYPTO:
+		/* RFC 2328 D.4.3: AuType 2, checksum 0, 16-byte digest after */
+		memcpy(out, scapy_ospf2, sizeof(scapy_ospf2));
+		memset(out + 12, 0, 12);
+		out[15] = 2;
+		out[18] = 1;			/* key ID */
+		out[19] = 16;			/* digest length */
+		tb_put32(out + 20, 7);		/* crypto sequence number */
+		memset(out + sizeof(scapy_ospf2), 0x5a, 16);
+		return (sizeof(scapy_ospf2) + 16);
+	case K_OSPF3:
+	case K_OSPF3_BADSUM:
+	case K_OSPF3_RESERVED:
+	case K_OSPF3_TYPE6:
+		/* scapy's checksum is for fe80::1 -> ff02::5; ours differ */
+		memcpy(out, scapy_ospf3, sizeof(scapy_ospf3));
+		if (k == K_OSPF3_RESERVED)
+			out[15] = 1;
+		if (k == K_OSPF3_TYPE6)
+			out[1] = 6;
+		tb_put16(out + 12, 0);
+		tb_put16(out + 12, tb_csum_final(tb_sum(out,
+		    sizeof(scapy_ospf3), tb_pseudo(6, tb_v6_src, tb_v6_dst, 89,
+		    sizeof(scapy_ospf3)))));
+		if (k == K_OSPF3_BADSUM)
+			out[13] ^= 0x10;
+		return (sizeof(scapy_ospf3));
 	case K_DUMMY:
 	case K_UNKNOWN:
 		tb_fill_random(&(uint64_t){ 5 }, out, 40);
@@ -479,11 +546,14 @@ END_TEST
 
 /*
  * Bytes no checksum covers: the IPv6 version/class/flow word and hop
- * limit (not in any pseudo header), and the hop-by-hop options.
+ * limit (not in any pseudo header), the hop-by-hop options, and the
+ * OSPFv2 Authentication field (RFC 2328 D.4).
  */
 static bool
 uncovered(const struct inner_row *r, size_t byte)
 {
+	if (r->kind == K_OSPF2)		/* the Authentication field */
+		return (byte >= 16 && byte < 24);
 	if (r->nh != 41)
 		return (false);
 	if (byte < 4 || byte == 7)
@@ -526,6 +596,24 @@ START_TEST(mutation_sweep)
 }
 END_TEST
 
+/* The OSPFv3 checksum agrees with scapy's for scapy's addresses. */
+START_TEST(ospf3_matches_scapy)
+{
+	static const uint8_t s6[16] = { 0xfe, 0x80, [15] = 1 };
+	static const uint8_t d6[16] = { 0xff, 0x02, [15] = 5 };
+	struct inner_ctx ctx;
+	struct inner_result res;
+	struct cursor	 c;
+
+	ipaddr_set6(&ctx.src, s6);
+	ipaddr_set6(&ctx.dst, d6);
+	ctx.nat_possible = false;
+	cur_init(&c, scapy_ospf3, sizeof(scapy_ospf3));
+	inner_check(&ctx, 89, &c, &res);
+	ck_assert_int_eq(res.verdict, INNER_STRONG);
+}
+END_TEST
+
 START_TEST(tunnel_next_headers)
 {
 	ck_assert(inner_is_tunnel(4));
@@ -547,6 +635,7 @@ suite(void)
 	tcase_add_test(tc, sctp_matches_scapy);
 	tcase_add_test(tc, nat_residual_is_per_address_pair);
 	tcase_add_test(tc, mutation_sweep);
+	tcase_add_test(tc, ospf3_matches_scapy);
 	tcase_add_test(tc, tunnel_next_headers);
 	suite_add_tcase(s, tc);
 	return (s);
