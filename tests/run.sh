@@ -2,7 +2,7 @@
 # Run the test suite against one build directory.
 #   tests/run.sh BUILD [unit|integration]
 # Unit tests: every Check program built under BUILD/tests/unit.
-# Integration tests: every tests/integration/*.sh and *.py, each given
+# Integration tests: every tests/integration/test_*.sh and test_*.py, each given
 # ESPVIS (the binary) and BUILD in its environment; exit 77 means skipped
 # for a reason it prints.
 build=${1:?usage: tests/run.sh BUILD [unit|integration]}
@@ -37,7 +37,7 @@ if [ "$what" != integration ]; then
 	done
 fi
 if [ "$what" != unit ]; then
-	for t in "$top"/tests/integration/*.sh "$top"/tests/integration/*.py; do
+	for t in "$top"/tests/integration/test_*.sh "$top"/tests/integration/test_*.py; do
 		[ -f "$t" ] || continue
 		case $t in
 		*.py) run_one "integration/$(basename "$t")" python3 "$t";;
