@@ -172,6 +172,7 @@ report_sa(struct detect *d, const struct sa *sa, enum sa_event ev,
 	r.seq_gaps = sa->seq_gaps;
 	r.seq_replays = sa->seq_replays;
 	r.inner_pkts = sa->inner_pkts;
+	r.next_hdr = sa->next_hdr;
 	d->report(d->report_arg, &r);
 }
 
@@ -320,6 +321,14 @@ inner_found(struct sa *sa, struct stats *st, uint32_t n)
 	st->inner_found += n;
 }
 
+/* p of sa was found inspectable: count it, remember what it carries. */
+static void
+inspected(struct sa *sa, const struct packet *p, struct stats *st)
+{
+	sa->next_hdr = p->next_hdr;
+	inner_found(sa, st, 1);
+}
+
 static void
 on_decided(struct detect *d, struct sa *sa, const struct packet *p,
     struct stats *st)
@@ -377,7 +386,7 @@ detect_esp(struct detect *d, struct packet *p, struct stats *st)
 			hold_add(d->hold, &sa->held, p, st);
 	}
 	if (sa->heur.verdict == VERDICT_NULL && inspect_esp(sa, p))
-		inner_found(sa, st, 1);
+		inspected(sa, p, st);
 	p->verdict = sa->heur.verdict;
 }
 
@@ -428,7 +437,7 @@ detect_wesp(struct detect *d, struct packet *p, struct stats *st)
 		on_decided(d, sa, p, st);
 	if (sa->heur.verdict == VERDICT_NULL && w.trailer_visible &&
 	    set_inner(p, &c, &w.layout))
-		inner_found(sa, st, 1);
+		inspected(sa, p, st);
 	p->verdict = sa->heur.verdict;
 }
 

@@ -59,6 +59,7 @@ struct sa {
 	uint64_t	 pkts;
 	uint64_t	 bytes;
 	uint64_t	 inner_pkts;
+	uint8_t		 next_hdr;	/* of the latest inspectable packet */
 	uint64_t	 seq_gaps;
 	uint64_t	 seq_replays;
 	uint32_t	 seq_first;

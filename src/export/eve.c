@@ -153,6 +153,12 @@ eve_write_esp(struct eve *e, const struct sa_report *r, struct stats *st)
 		json_u64(&j, "icv_len", r->icv_len);
 		json_u64(&j, "iv_len", r->iv_len);
 	}
+	if (r->next_hdr != 0) {
+		/* RFC 4303 section 3.1: 4 and 41 mean an inner IP packet. */
+		json_str(&j, "mode", r->next_hdr == 4 || r->next_hdr == 41 ?
+		    "tunnel" : "transport");
+		json_u64(&j, "next_header", r->next_hdr);
+	}
 	json_str(&j, "method", method_name(r->method));
 	json_u64(&j, "decided_after", r->decided_after);
 	json_bool(&j, "from_predecessor", r->from_predecessor);

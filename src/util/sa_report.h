@@ -65,6 +65,8 @@ struct sa_report {
 	uint64_t	 seq_gaps;	/* missing sequence numbers */
 	uint64_t	 seq_replays;	/* repeated or older sequence numbers */
 	uint64_t	 inner_pkts;	/* packets whose inner payload was found */
+	uint8_t		 next_hdr;	/* ESP next header of the latest such
+					   packet (4/41: tunnel mode); 0: none */
 };
 
 /* Callback by which detect/ hands a report to whoever wired it. */
