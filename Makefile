@@ -118,7 +118,7 @@ clean:
 
 # libFuzzer targets (clang): one per parser, each includes what it tests.
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_LIB = $(filter-out src/espvis.c src/pipeline.c src/capture/% src/export/%,$(SRC))
+FUZZ_LIB = $(filter-out src/espvis.c,$(SRC))
 FUZZ_SECONDS ?= 20
 fuzz:
 	@mkdir -p build-fuzz
@@ -126,8 +126,9 @@ fuzz:
 	    n=$$(basename $$f .c); \
 	    clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Isrc \
 	        -fsanitize=fuzzer,address,undefined -o build-fuzz/$$n $$f \
-	        $(FUZZ_LIB) || exit 1; \
+	        $(FUZZ_LIB) $(LIBS) || exit 1; \
 	    echo "== $$n for $(FUZZ_SECONDS)s"; \
 	    build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	        2>&1 | tail -n 3 || exit 1; \
+	        >build-fuzz/$$n.log 2>&1; rc=$$?; tail -n 3 build-fuzz/$$n.log; \
+	    [ $$rc -eq 0 ] || exit 1; \
 	done
