@@ -39,8 +39,10 @@ void		 detect_free(struct detect *);
  * Judge one decoded packet (p->skip == SKIP_NONE, p->esp set).  Sets
  * p->spi, p->seq, p->sa_id, p->verdict and, when the payload is visible,
  * p->inner, p->inner_len, p->next_hdr, p->inner_tunnel.  A WESP header
- * that breaks RFC 5840 sets p->skip = SKIP_WESP_INVALID and counts it
- * (the pipeline then counts the packet as skipped, not decoded).
+ * that breaks RFC 5840 sets p->skip = SKIP_WESP_INVALID, and a packet too
+ * short for an ESP header SKIP_MALFORMED_ESP or SKIP_TRUNCATED; each is
+ * counted here (the pipeline then counts the packet as skipped, not
+ * decoded).
  */
 void	detect_packet(struct detect *, struct packet *, struct stats *);
 

@@ -29,7 +29,7 @@ struct stats {
 
 	/* detect/ */
 	uint64_t	sa_created;
-	uint64_t	sa_null;	/* SAs currently or finally null */
+	uint64_t	sa_null;	/* SAs ended, by final verdict */
 	uint64_t	sa_encrypted;
 	uint64_t	sa_undecided;
 	uint64_t	sa_evicted;	/* ended because the table was full */
