@@ -11,12 +11,12 @@ PREFIX	?= /usr/local
 DESTDIR	?=
 CC	?= cc
 
-PKGS	 = libpcap libndpi yaml-0.1 libcrypto
+PKGS	 = libpcap libndpi yaml-0.1 libcrypto hiredis
 # Debian packages the build needs, and those the tests drive for real.
 DEB_BUILD = build-essential pkg-config libpcap-dev libndpi-dev libyaml-dev \
-	    check libssl-dev
-DEB_TEST  = python3 python3-scapy python3-cryptography tcpdump iproute2 socat iputils-ping strongswan-charon \
-	    strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins
+	    check libssl-dev libhiredis-dev
+DEB_TEST  = python3 python3-scapy python3-cryptography tcpdump iproute2 socat iputils-ping strongswan-charon redis-server redis-tools \
+	    strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins libndpi-bin tshark
 
 ifeq ($(SAN),1)
 BUILD	?= build-san
@@ -34,6 +34,8 @@ CFLAGS	?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE \
 	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+# espvis runs the installed rules when --rules is not given.
+ALL_CFLAGS += -DESPVIS_RULES_DIR='"$(PREFIX)/share/espvis/rules"'
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
@@ -43,7 +45,7 @@ LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all deps deps-test demo check test unit install uninstall clean fuzz
+.PHONY: all deps deps-test demo check test unit install uninstall clean fuzz bench
 
 all: $(BUILD)/espvis
 
@@ -124,7 +126,7 @@ fuzz:
 	@mkdir -p build-fuzz
 	@for f in $(FUZZ_SRC); do \
 	    n=$$(basename $$f .c); \
-	    clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Isrc \
+	    clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
 	        -fsanitize=fuzzer,address,undefined -o build-fuzz/$$n $$f \
 	        $(FUZZ_LIB) $(LIBS) || exit 1; \
 	    echo "== $$n for $(FUZZ_SECONDS)s"; \
@@ -132,3 +134,23 @@ fuzz:
 	        >build-fuzz/$$n.log 2>&1; rc=$$?; tail -n 3 build-fuzz/$$n.log; \
 	    [ $$rc -eq 0 ] || exit 1; \
 	done
+
+# Benchmark: build, generate a large capture under BENCH_DIR, measure espvis
+# against a libpcap read loop, tshark and ndpiReader, write bench/results.md
+# (bench/run.py).  Takes several minutes; never part of `make check`.
+BENCH_DIR	?= /tmp/espvis-bench
+BENCH_FRAMES	?= 1200000
+BENCH_REPS	?= 5
+DEB_BENCH	 = tshark libndpi-bin valgrind linux-perf time python3
+BENCH_CFLAGS	 = -std=gnu11 $(WARN) -O2 -g -D_GNU_SOURCE
+bench:
+	@sh tests/deps.sh $(DEB_BUILD) $(DEB_BENCH)
+	@$(MAKE) --no-print-directory all
+	@mkdir -p $(BUILD)/bench
+	$(Q)$(CC) $(BENCH_CFLAGS) -o $(BUILD)/bench/gen_bench bench/gen_bench.c
+	$(Q)$(CC) $(BENCH_CFLAGS) $(shell pkg-config --cflags libpcap) \
+	    -o $(BUILD)/bench/pcap_floor bench/pcap_floor.c \
+	    $(shell pkg-config --libs libpcap)
+	/usr/bin/python3 bench/run.py --espvis $(BUILD)/espvis \
+	    --tools $(BUILD)/bench --dir $(BENCH_DIR) --frames $(BENCH_FRAMES) \
+	    --reps $(BENCH_REPS)

@@ -1,5 +1,6 @@
 /*
- * pipeline.c - decode, detect, export, in that order, for every packet.
+ * pipeline.c - decode, detect, inner flows, nDPI, export, in that order,
+ * for every packet.
  *
  * Accounting (the brief's rule): every packet read is counted exactly once
  * as decoded, or skipped with the reason the stage that stopped it gave,
@@ -9,6 +10,13 @@
  * Time comes from the packets, not the clock, so that a capture file gives
  * the same events whenever it is read: SA and fragment expiry run when
  * packet time has moved on by a second since the last run.
+ *
+ * Inner flows see exactly the packets the -w stream gets, in the same
+ * order (a held packet when detect/ releases it, before the packet that
+ * released it), so that a reader of that stream (ndpiReader, tcpdump)
+ * and espvis's own `flow` events describe the same packets.  nDPI gets
+ * the same bytes too: the inner IP packet, or in transport mode the
+ * rebuilt one (util/ipbuild.h).
  */
 #include <assert.h>
 #include <stdio.h>
@@ -16,17 +24,22 @@
 #include <string.h>
 
 #include "pipeline.h"
+#include "util/ipbuild.h"
 
 struct pipeline {
 	struct decode		*decode;
 	struct detect		*detect;
 	struct eve		*eve;		/* borrowed, may be NULL */
 	struct innerpcap	*inner;		/* borrowed, may be NULL */
+	struct flow_table	*flows;
+	struct dpi		*dpi;
 	struct stats		 stats;
 	int64_t			 last_expire_sec;
 	int64_t			 last_ts_sec;	/* of the newest packet */
 	uint32_t		 last_ts_usec;
 	bool			 seen_packet;
+	uint8_t			 ipbuf[IPBUILD_MAX]; /* transport-mode
+					   packet rebuilt for nDPI */
 };
 
 void
@@ -34,6 +47,8 @@ pipeline_config_defaults(struct pipeline_config *cfg)
 {
 	decode_config_defaults(&cfg->decode);
 	detect_config_defaults(&cfg->detect);
+	flow_config_defaults(&cfg->flow);
+	dpi_config_defaults(&cfg->dpi);
 }
 
 /* detect/ hands SA reports here; they become `esp` events. */
@@ -44,6 +59,24 @@ on_sa_report(void *arg, const struct sa_report *r)
 
 	if (pl->eve != NULL)
 		eve_write_esp(pl->eve, r, &pl->stats);
+}
+
+/*
+ * inner/ hands ended flows here: nDPI gives its final answer for the
+ * slot, which is freed for reuse, and the flow becomes a `flow` event.
+ */
+static void
+on_flow_end(void *arg, const struct flow_report *r)
+{
+	struct pipeline		*pl = arg;
+	struct flow_report	 out = *r;
+	struct dpi_app		 app;
+
+	dpi_flow_end(pl->dpi, r->slot, &app, &pl->stats);
+	memcpy(out.app_proto, app.name, sizeof(out.app_proto));
+	out.app_proto[sizeof(out.app_proto) - 1] = '\0';
+	if (pl->eve != NULL)
+		eve_write_flow(pl->eve, &out, &pl->stats);
 }
 
 struct pipeline *
@@ -60,9 +93,15 @@ pipeline_new(const struct pipeline_config *cfg, struct eve *eve,
 	pl->inner = inner;
 	pl->decode = decode_new(&cfg->decode);
 	pl->detect = detect_new(&cfg->detect, on_sa_report, pl);
-	if (pl->decode == NULL || pl->detect == NULL) {
+	pl->flows = flow_table_new(&cfg->flow, on_flow_end, pl);
+	if (pl->decode == NULL || pl->detect == NULL || pl->flows == NULL) {
 		snprintf(err, errlen, "cannot allocate the packet tables "
 		    "(lower the table sizes in the configuration)");
+		pipeline_free(pl);
+		return (NULL);
+	}
+	if ((pl->dpi = dpi_new(&cfg->dpi, cfg->flow.max_flows, err,
+	    errlen)) == NULL) {
 		pipeline_free(pl);
 		return (NULL);
 	}
@@ -76,13 +115,38 @@ pipeline_free(struct pipeline *pl)
 		return;
 	decode_free(pl->decode);
 	detect_free(pl->detect);
+	flow_table_free(pl->flows);
+	dpi_free(pl->dpi);
 	free(pl);
 }
 
+/* Flow, then nDPI: the flow table names the slot nDPI keeps state in. */
 static void
-export_inner(struct pipeline *pl, const struct packet *p)
+classify_inner(struct pipeline *pl, const struct packet *p)
 {
-	if (pl->inner != NULL && p->inner != NULL)
+	struct flow_ref	 ref;
+	const uint8_t	*ip;
+	size_t		 len;
+
+	if (!flow_table_packet(pl->flows, p, &ref, &pl->stats))
+		return;
+	if (ref.created)
+		dpi_flow_begin(pl->dpi, ref.slot, ref.proto, &pl->stats);
+	if ((ip = ipbuild_packet(p, pl->ipbuf, sizeof(pl->ipbuf), &len)) ==
+	    NULL)
+		return;
+	dpi_packet(pl->dpi, ref.slot, ip, len,
+	    (uint64_t)p->ts_sec * 1000 + p->ts_usec / 1000, &pl->stats);
+}
+
+/* Every packet whose inner payload detect/ found, held ones included. */
+static void
+inspect_inner(struct pipeline *pl, const struct packet *p)
+{
+	if (p->inner == NULL)
+		return;
+	classify_inner(pl, p);
+	if (pl->inner != NULL)
 		innerpcap_write(pl->inner, p, &pl->stats);
 }
 
@@ -99,6 +163,7 @@ maybe_expire(struct pipeline *pl, int64_t now)
 	pl->last_expire_sec = now;
 	decode_expire(pl->decode, now, &pl->stats);
 	detect_expire(pl->detect, now, &pl->stats);
+	flow_table_expire(pl->flows, now, &pl->stats);
 }
 
 #ifndef NDEBUG
@@ -142,9 +207,9 @@ pipeline_packet(struct pipeline *pl, const struct packet *frame)
 	}
 	/* Packets held before this one's SA was decided are older: first. */
 	while (detect_next_released(pl->detect, &released))
-		export_inner(pl, &released);
+		inspect_inner(pl, &released);
 	if (p.skip == SKIP_NONE)
-		export_inner(pl, &p);
+		inspect_inner(pl, &p);
 	check_accounting(&pl->stats);
 }
 
@@ -155,7 +220,9 @@ pipeline_finish(struct pipeline *pl)
 
 	detect_finish(pl->detect, &pl->stats);
 	while (detect_next_released(pl->detect, &released))
-		export_inner(pl, &released);
+		inspect_inner(pl, &released);
+	flow_table_finish(pl->flows, &pl->stats);
+	dpi_update_stats(pl->dpi, &pl->stats);
 	if (pl->eve != NULL) {
 		eve_write_stats(pl->eve, pl->last_ts_sec, pl->last_ts_usec,
 		    &pl->stats);

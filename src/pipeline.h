@@ -1,6 +1,7 @@
 /*
  * pipeline.h - the inspector's spine: the one place that knows the stage
- * order (decode, detect, export) and calls the stages (DESIGN.md 1).
+ * order (decode, detect, inner flows, nDPI, export) and calls the stages
+ * (DESIGN.md 1).
  *
  * Ownership: pipeline_new() allocates the stages' tables; pipeline_free()
  * (NULL-safe) releases them.  The exporters are borrowed: the caller
@@ -11,16 +12,20 @@
 
 #include <stddef.h>
 
+#include "classify/ndpi.h"
 #include "decode/decode.h"
 #include "detect/detect.h"
 #include "export/eve.h"
 #include "export/innerpcap.h"
+#include "inner/flow.h"
 #include "util/packet.h"
 #include "util/stats.h"
 
 struct pipeline_config {
 	struct decode_config	decode;
 	struct detect_config	detect;
+	struct flow_config	flow;
+	struct dpi_config	dpi;
 };
 
 void	pipeline_config_defaults(struct pipeline_config *);
@@ -38,7 +43,10 @@ void		 pipeline_free(struct pipeline *);
  */
 void		 pipeline_packet(struct pipeline *, const struct packet *frame);
 
-/* End every SA, write the final stats event and flush the outputs. */
+/*
+ * End every SA and every inner flow, write the final stats event and
+ * flush the outputs.
+ */
 void		 pipeline_finish(struct pipeline *);
 
 const struct stats *pipeline_stats(const struct pipeline *);

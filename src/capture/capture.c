@@ -6,6 +6,12 @@
  * A record cut short or a corrupt record header is an error passed up, so
  * that espvis stops cleanly after counting and exporting every packet read
  * before the fault.
+ *
+ * Files are read through a stdio buffer of our own: glibc reads in
+ * st_blksize (4 KiB) pieces otherwise (setvbuf() with a NULL buffer keeps
+ * that size), and libpcap freads every record, so a big capture costs a
+ * read(2) per 4 KiB.  Measured (bench/results.md): a bare libpcap loop
+ * over 764 MB took 0.41 s with the default buffer, 0.12 s with 256 KiB.
  */
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -17,10 +23,14 @@
 #include "capture.h"
 #include "pcapng.h"
 
+#define CAPTURE_READ_BUF	(256u << 10)
+
 struct capture {
 	pcap_t		*pcap;		/* a pcap file, or */
 	struct pcapng	*pcapng;	/* a pcapng file */
 	int		 linktype;
+	char		*iobuf;		/* the file's stdio buffer; freed
+					   after the file is closed */
 };
 
 /* Does the file start with a pcapng section header?  Standard input and
@@ -49,6 +59,7 @@ open_pcapng(struct capture *c, FILE *f, const char *path, char *err,
 
 	if ((c->pcapng = pcapng_open(f, why, sizeof(why))) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, why);
+		free(c->iobuf);
 		free(c);
 		return (NULL);
 	}
@@ -61,7 +72,7 @@ capture_open_file(const char *path, char *err, size_t errlen)
 	char pcap_err[PCAP_ERRBUF_SIZE];
 	struct capture *c;
 	struct stat sb;
-	FILE *f;
+	FILE *f = NULL;
 
 	/* libpcap reads a directory as an empty stream: say what it is. */
 	if (strcmp(path, "-") != 0 && stat(path, &sb) == 0 &&
@@ -79,15 +90,25 @@ capture_open_file(const char *path, char *err, size_t errlen)
 			free(c);
 			return (NULL);
 		}
+		/* Before any other use of the stream (C11 7.21.5.6). */
+		if ((c->iobuf = malloc(CAPTURE_READ_BUF)) != NULL)
+			setvbuf(f, c->iobuf, _IOFBF, CAPTURE_READ_BUF);
 		if (is_pcapng(f))
 			return (open_pcapng(c, f, path, err, errlen));
-		fclose(f);
 	}
 	pcap_err[0] = '\0';
-	c->pcap = pcap_open_offline_with_tstamp_precision(path,
-	    PCAP_TSTAMP_PRECISION_MICRO, pcap_err);
+	if (strcmp(path, "-") != 0) {
+		/* libpcap closes f with the handle, not on failure. */
+		c->pcap = pcap_fopen_offline_with_tstamp_precision(f,
+		    PCAP_TSTAMP_PRECISION_MICRO, pcap_err);
+		if (c->pcap == NULL)
+			fclose(f);
+	} else
+		c->pcap = pcap_open_offline_with_tstamp_precision(path,
+		    PCAP_TSTAMP_PRECISION_MICRO, pcap_err);
 	if (c->pcap == NULL) {
 		snprintf(err, errlen, "%s: %s", path, pcap_err);
+		free(c->iobuf);
 		free(c);
 		return (NULL);
 	}
@@ -103,6 +124,7 @@ capture_close(struct capture *c)
 	if (c->pcap != NULL)
 		pcap_close(c->pcap);
 	pcapng_close(c->pcapng);
+	free(c->iobuf);
 	free(c);
 }
 

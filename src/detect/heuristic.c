@@ -130,6 +130,7 @@ heur_init(struct heur *h, int pred)
 	h->decided_after = 0;
 	h->evidence_pkts = 0;
 	h->nofit_pkts = 0;
+	h->nat_seen = 0;
 	for (i = 0; i < HEUR_N_CANDIDATES; i++)
 		h->cand[i] = (struct heur_cand){ 0 };
 }
@@ -180,12 +181,16 @@ payload_window(const struct heur_input *in, const struct esp_layout *lay,
  * header without its checksum (data offset, flags) is a few bits, and
  * ciphertext would pass that about as often as it passes the padding.
  */
+_Static_assert(HEUR_N_CANDIDATES <= 8, "heur.nat_seen is 8 bits");
+
 static enum outcome
-nat_outcome(struct heur_cand *hc, uint16_t residual)
+nat_outcome(struct heur *h, int i, uint16_t residual)
 {
-	if (hc->nat_seen && hc->nat_residual == residual)
+	struct heur_cand *hc = &h->cand[i];
+
+	if ((h->nat_seen & 1u << i) && hc->nat_residual == residual)
 		return (OUT_STRONG);
-	hc->nat_seen = true;
+	h->nat_seen |= (uint8_t)(1u << i);
 	hc->nat_residual = residual;
 	return (OUT_UNSURE);
 }
@@ -211,7 +216,7 @@ evaluate(struct heur *h, int i, const struct heur_input *in)
 	case INNER_WEAK:
 		return (OUT_WEAK);
 	case INNER_WEAK_NAT:
-		return (nat_outcome(&h->cand[i], res.residual));
+		return (nat_outcome(h, i, res.residual));
 	case INNER_STRONG:
 		break;
 	}

@@ -27,8 +27,8 @@ struct heur_cand {
 	uint16_t	strong;		/* of those, with a verified checksum */
 	uint16_t	fails;		/* failed while another candidate passed */
 	uint16_t	fails_any;	/* failed at all (for the report) */
-	uint16_t	nat_residual;	/* last INNER_WEAK_NAT residual */
-	bool		nat_seen;
+	uint16_t	nat_residual;	/* last INNER_WEAK_NAT residual, if
+					   heur.nat_seen has its bit */
 };
 
 struct heur {
@@ -40,6 +40,9 @@ struct heur {
 	uint8_t		 icv_len;
 	bool		 from_predecessor;
 	int8_t		 pred;		/* predecessor SA's candidate; -1 */
+	uint8_t		 nat_seen;	/* bit i: cand[i].nat_residual set
+					   (a bit, not a bool per candidate:
+					   struct sa stays in 256 bytes) */
 	uint32_t	 decided_after;	/* SA packets seen when decided */
 	uint16_t	 evidence_pkts;	/* packets with a visible trailer */
 	uint16_t	 nofit_pkts;	/* of those, fitting no candidate */

@@ -51,28 +51,30 @@ struct sa_wesp {
 	uint8_t		trailer_len;
 };
 
+/* Ordered for little padding: 240 bytes (bench/results.md: per SA). */
 struct sa {
 	struct sa_key	 key;
 	uint32_t	 sa_id;		/* stable, unique over the run */
 	int64_t		 last_sec;	/* last packet seen */
-	uint32_t	 last_usec;
 	uint64_t	 pkts;
 	uint64_t	 bytes;
 	uint64_t	 inner_pkts;
-	uint8_t		 next_hdr;	/* of the latest inspectable packet */
 	uint64_t	 seq_gaps;
 	uint64_t	 seq_replays;
+	uint32_t	 last_usec;
 	uint32_t	 seq_first;
 	uint32_t	 seq_last;	/* highest seen */
 	struct sa_wesp	 wesp;		/* key.wesp only */
-	struct heur	 heur;		/* verdict and evidence */
-	struct hold_list held;		/* packets held while undecided */
+	uint8_t		 next_hdr;	/* of the latest inspectable packet */
 
-	/* table links (indices; sa_table.c only) */
-	uint32_t	 hnext;
-	uint32_t	 lru_prev;
-	uint32_t	 lru_next;
+	/* table links (sa_table.c only) */
 	bool		 in_use;
+	uint32_t	 hnext;		/* index + 1; 0: end of chain */
+	uint32_t	 lru_prev;	/* indices */
+	uint32_t	 lru_next;
+
+	struct hold_list held;		/* packets held while undecided */
+	struct heur	 heur;		/* verdict and evidence */
 };
 
 struct sa_table;

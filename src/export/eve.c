@@ -3,9 +3,12 @@
  *
  * One JSON object per line.  Field names follow Suricata's EVE format
  * (timestamp, event_type, src_ip, src_port, dest_ip, dest_port, proto);
- * the `esp` object is ours and documented in docs/eve.md.  Output goes
- * through stdio with a large buffer: events are per SA, not per packet,
- * and eve_flush() is called by the pipeline at stats time and at the end.
+ * the `esp` object is ours and documented in docs/eve.md.  Each event is
+ * formatted into the writer's line buffer and handed to its sink (sink.h:
+ * stdout, a file, a Unix socket or Redis), which frames, queues and
+ * batches it; eve_flush() is called by the pipeline at stats time and at
+ * the end.  The sink's counters (drops, reconnects) reach struct stats
+ * as deltas, so the stats event and the summary agree.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,33 +17,61 @@
 
 #include "../util/json.h"
 #include "eve.h"
+#include "sink.h"
 
 #define EVE_LINE_MAX	8192	/* one event; ours are < 2 KiB */
 
+#define EVE_BUFFER_DEFAULT	(4u * 1024 * 1024)
+#define EVE_FLUSH_MS_DEFAULT	500	/* a live consumer sees events < 1 s */
+#define EVE_CLOSE_MS_DEFAULT	2000
+#define EVE_MAXLEN_DEFAULT	100000	/* as Suricata's stream-maxlen */
+
 struct eve {
-	FILE	*out;
-	bool	 is_stdout;
-	char	 line[EVE_LINE_MAX];
+	struct sink		*sink;
+	uint64_t		 events;	/* handed to the sink */
+	uint64_t		 too_large;	/* never formatted whole */
+	struct eve_counters	 reported;	/* already added to stats */
+	char			 line[EVE_LINE_MAX];
 };
 
-struct eve *
-eve_open(const char *dest, char *err, size_t errlen)
+void
+eve_options_defaults(struct eve_options *o)
 {
+	memset(o, 0, sizeof(*o));
+	o->buffer_size = EVE_BUFFER_DEFAULT;
+	o->flush_interval_ms = EVE_FLUSH_MS_DEFAULT;
+	o->close_timeout_ms = EVE_CLOSE_MS_DEFAULT;
+	o->redis_mode = EVE_REDIS_LIST;
+	o->redis_stream_maxlen = EVE_MAXLEN_DEFAULT;
+}
+
+struct eve *
+eve_open(const char *dest, const struct eve_options *opts, char *err,
+    size_t errlen)
+{
+	struct eve_options defaults;
+	struct sink_dest *d;
 	struct eve *e;
 
-	if ((e = calloc(1, sizeof(*e))) == NULL) {
+	if (opts == NULL) {
+		eve_options_defaults(&defaults);
+		opts = &defaults;
+	}
+	e = calloc(1, sizeof(*e));
+	d = malloc(sizeof(*d));
+	if (e == NULL || d == NULL) {
 		snprintf(err, errlen, "out of memory");
-		return (NULL);
+		goto fail;
 	}
-	if (strcmp(dest, "-") == 0) {
-		e->out = stdout;
-		e->is_stdout = true;
-	} else if ((e->out = fopen(dest, "a")) == NULL) {
-		snprintf(err, errlen, "%s: %s", dest, strerror(errno));
-		free(e);
-		return (NULL);
-	}
+	if (sink_parse_dest(dest, opts, d, err, errlen) != 0 ||
+	    (e->sink = sink_open(d, err, errlen)) == NULL)
+		goto fail;
+	free(d);
 	return (e);
+fail:
+	free(d);
+	free(e);
+	return (NULL);
 }
 
 void
@@ -48,33 +79,73 @@ eve_close(struct eve *e)
 {
 	if (e == NULL)
 		return;
-	if (e->is_stdout)
-		fflush(e->out);
-	else
-		fclose(e->out);
+	sink_close(e->sink);
 	free(e);
 }
 
 int
 eve_flush(struct eve *e)
 {
-	return (fflush(e->out) == 0 ? 0 : -1);
+	return (sink_flush(e->sink));
+}
+
+void
+eve_tick(struct eve *e)
+{
+	sink_tick(e->sink);
+}
+
+int
+eve_drain(struct eve *e)
+{
+	return (sink_drain(e->sink));
+}
+
+void
+eve_get_counters(const struct eve *e, struct eve_counters *c)
+{
+	const struct sink_counters *sc = sink_counters(e->sink);
+
+	c->events = e->events;
+	c->errors = e->too_large + sc->write_errors;
+	c->dropped = sc->dropped;
+	c->reconnects = sc->reconnects;
+	c->redis_errors = sc->redis_errors;
+}
+
+const char *
+eve_last_error(const struct eve *e)
+{
+	return (sink_last_error(e->sink));
+}
+
+/* Add what changed since the last call: the sink counts on its own time
+ * (a flush finds the peer gone), the stats see it at the next event. */
+static void
+report_counters(struct eve *e, struct stats *st)
+{
+	struct eve_counters now;
+
+	eve_get_counters(e, &now);
+	st->eve_events += now.events - e->reported.events;
+	st->eve_errors += now.errors - e->reported.errors;
+	st->eve_dropped += now.dropped - e->reported.dropped;
+	st->eve_reconnects += now.reconnects - e->reported.reconnects;
+	st->eve_redis_errors += now.redis_errors - e->reported.redis_errors;
+	e->reported = now;
 }
 
 static int
 emit(struct eve *e, struct json *j, struct stats *st)
 {
-	if (j->overflow || j->len + 1 >= sizeof(e->line)) {
-		st->eve_errors++;
-		return (-1);
-	}
-	e->line[j->len] = '\n';
-	if (fwrite(e->line, 1, j->len + 1, e->out) != j->len + 1) {
-		st->eve_errors++;
-		return (-1);
-	}
-	st->eve_events++;
-	return (0);
+	enum sink_result rc = SINK_FAILED;
+
+	if (j->overflow || j->len + 1 >= sizeof(e->line))
+		e->too_large++;
+	else if ((rc = sink_write(e->sink, e->line, j->len)) != SINK_FAILED)
+		e->events++;
+	report_counters(e, st);
+	return (rc == SINK_OK ? 0 : -1);
 }
 
 static void
@@ -195,6 +266,39 @@ put_packets(struct json *j, const struct stats *st)
 	json_close_object(j);
 }
 
+/* Inner flows (inner/flow.c) and what nDPI did with them. */
+static void
+put_flow_stats(struct json *j, const struct stats *st)
+{
+	json_open_object(j, "flow");
+	json_u64(j, "created", st->flow_created);
+	json_u64(j, "ended", st->flow_ended);
+	json_u64(j, "evicted", st->flow_evicted);
+	json_u64(j, "timeouts", st->flow_timeouts);
+	json_u64(j, "untracked_pkts", st->flow_untracked);
+	json_close_object(j);
+	json_open_object(j, "ndpi");
+	json_u64(j, "pkts", st->ndpi_pkts);
+	json_u64(j, "detected", st->ndpi_detected);
+	json_u64(j, "guessed", st->ndpi_guessed);
+	json_u64(j, "unknown", st->ndpi_unknown);
+	json_u64(j, "alloc_failed", st->ndpi_alloc_failed);
+	json_u64(j, "memory", st->ndpi_mem_bytes);
+	json_u64(j, "memory_peak", st->ndpi_mem_peak);
+	json_close_object(j);
+}
+
+static void
+put_rules_stats(struct json *j, const struct stats *st)
+{
+	json_open_object(j, "rules");
+	json_u64(j, "loaded", st->rules_loaded);
+	json_u64(j, "reloads", st->rules_reloads);
+	json_u64(j, "reload_errors", st->rules_reload_errors);
+	json_u64(j, "alerts", st->alerts);
+	json_close_object(j);
+}
+
 int
 eve_write_stats(struct eve *e, int64_t ts_sec, uint32_t ts_usec,
     struct stats *st)
@@ -226,11 +330,143 @@ eve_write_stats(struct eve *e, int64_t ts_sec, uint32_t ts_usec,
 	json_u64(&j, "held_released", st->held_released);
 	json_u64(&j, "held_expired", st->held_expired);
 	json_close_object(&j);
+	put_flow_stats(&j, st);
+	put_rules_stats(&j, st);
+	report_counters(e, st);
 	json_open_object(&j, "eve");
 	/* This event itself is counted once it is out. */
 	json_u64(&j, "events", st->eve_events + 1);
 	json_u64(&j, "errors", st->eve_errors);
+	json_u64(&j, "dropped", st->eve_dropped);
+	json_u64(&j, "reconnects", st->eve_reconnects);
+	json_u64(&j, "redis_errors", st->eve_redis_errors);
 	json_close_object(&j);
+	json_close_object(&j);
+	json_close_object(&j);
+	return (emit(e, &j, st));
+}
+
+/*
+ * Suricata's names for the IP protocols it names (getprotobynumber(3),
+ * /etc/protocols); others are written as their number.
+ */
+static const char *
+ip_proto_name(uint8_t proto, char *buf, size_t buflen)
+{
+	switch (proto) {
+	case 1:
+		return ("ICMP");
+	case 2:
+		return ("IGMP");
+	case 6:
+		return ("TCP");
+	case 17:
+		return ("UDP");
+	case 47:
+		return ("GRE");
+	case 50:
+		return ("ESP");
+	case 58:
+		return ("IPv6-ICMP");
+	case 89:
+		return ("OSPFIGP");
+	case 132:
+		return ("SCTP");
+	default:
+		break;
+	}
+	snprintf(buf, buflen, "%u", proto);
+	return (buf);
+}
+
+/* Protocols whose tuple has ports (inner/tuple.c). */
+static bool
+has_ports(uint8_t proto)
+{
+	return (proto == 6 || proto == 17 || proto == 132);
+}
+
+int
+eve_write_flow(struct eve *e, const struct flow_report *r, struct stats *st)
+{
+	const struct inner_tuple *t = &r->tuple;
+	char addr[IPADDR_STRLEN], num[4];
+	struct json j;
+
+	json_init(&j, e->line, sizeof(e->line));
+	put_header(&j, r->last_sec, r->last_usec, "flow");
+	json_str(&j, "src_ip", ipaddr_str(&t->src, addr, sizeof(addr)));
+	if (has_ports(t->proto))
+		json_u64(&j, "src_port", t->sport);
+	json_str(&j, "dest_ip", ipaddr_str(&t->dst, addr, sizeof(addr)));
+	if (has_ports(t->proto))
+		json_u64(&j, "dest_port", t->dport);
+	json_str(&j, "proto", ip_proto_name(t->proto, num, sizeof(num)));
+	json_str(&j, "app_proto", r->app_proto);
+	json_open_object(&j, "flow");
+	json_u64(&j, "pkts_toserver", r->pkts_toserver);
+	json_u64(&j, "pkts_toclient", r->pkts_toclient);
+	json_u64(&j, "bytes_toserver", r->bytes_toserver);
+	json_u64(&j, "bytes_toclient", r->bytes_toclient);
+	json_time(&j, "start", r->first_sec, r->first_usec);
+	json_time(&j, "end", r->last_sec, r->last_usec);
+	json_str(&j, "reason", r->end_reason);
+	json_close_object(&j);
+	json_open_object(&j, "esp");
+	json_u64(&j, "spi", r->sa_toserver.spi);
+	json_str(&j, "src_ip", ipaddr_str(&r->sa_toserver.src, addr,
+	    sizeof(addr)));
+	json_str(&j, "dest_ip", ipaddr_str(&r->sa_toserver.dst, addr,
+	    sizeof(addr)));
+	json_close_object(&j);
+	json_close_object(&j);
+	return (emit(e, &j, st));
+}
+
+/*
+ * One rule match (DESIGN.md section 4, docs/eve.md `alert`): Suricata's
+ * alert object, the inner 5-tuple at flow level (the SA's outer tuple at
+ * SA level), and the carrying SA under `esp`.
+ */
+int
+eve_write_alert(struct eve *e, const struct alert_report *a, struct stats *st)
+{
+	char addr[IPADDR_STRLEN], num[4];
+	const char *proto;
+	struct json j;
+
+	json_init(&j, e->line, sizeof(e->line));
+	put_header(&j, a->ts_sec, a->ts_usec, "alert");
+	json_str(&j, "src_ip", ipaddr_str(&a->src, addr, sizeof(addr)));
+	if (a->has_ports)
+		json_u64(&j, "src_port", a->sport);
+	json_str(&j, "dest_ip", ipaddr_str(&a->dst, addr, sizeof(addr)));
+	if (a->has_ports)
+		json_u64(&j, "dest_port", a->dport);
+	if (a->flow_level)
+		proto = ip_proto_name(a->proto, num, sizeof(num));
+	else if (a->encap == ENCAP_UDP)
+		proto = "UDP";
+	else
+		proto = a->wesp ? "WESP" : "ESP";
+	json_str(&j, "proto", proto);
+	json_open_object(&j, "alert");
+	json_str(&j, "action", a->action == ALERT_BLOCKED ? "blocked" :
+	    "allowed");
+	json_u64(&j, "signature_id", a->signature_id);
+	json_str(&j, "signature", a->msg);
+	if (a->category != NULL)
+		json_str(&j, "category", a->category);
+	json_u64(&j, "severity", a->severity);
+	json_close_object(&j);
+	if (a->app_proto != NULL)
+		json_str(&j, "app_proto", a->app_proto);
+	json_open_object(&j, "esp");
+	json_u64(&j, "spi", a->spi);
+	json_str(&j, "src_ip", ipaddr_str(&a->sa_src, addr, sizeof(addr)));
+	json_str(&j, "dest_ip", ipaddr_str(&a->sa_dst, addr, sizeof(addr)));
+	json_str(&j, "verdict", esp_verdict_name(a->verdict));
+	json_bool(&j, "wesp", a->wesp);
 	json_close_object(&j);
 	json_close_object(&j);
 	return (emit(e, &j, st));

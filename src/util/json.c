@@ -37,15 +37,40 @@ put(struct json *j, const char *s, size_t n)
 	j->buf[j->len] = '\0';
 }
 
+/* Bytes that need escaping (RFC 8259 section 7): controls, '"', '\\'. */
+static const bool needs_escape[256] = {
+	[0x00] = true, [0x01] = true, [0x02] = true, [0x03] = true,
+	[0x04] = true, [0x05] = true, [0x06] = true, [0x07] = true,
+	[0x08] = true, [0x09] = true, [0x0a] = true, [0x0b] = true,
+	[0x0c] = true, [0x0d] = true, [0x0e] = true, [0x0f] = true,
+	[0x10] = true, [0x11] = true, [0x12] = true, [0x13] = true,
+	[0x14] = true, [0x15] = true, [0x16] = true, [0x17] = true,
+	[0x18] = true, [0x19] = true, [0x1a] = true, [0x1b] = true,
+	[0x1c] = true, [0x1d] = true, [0x1e] = true, [0x1f] = true,
+	['"'] = true, ['\\'] = true,
+};
+
+/*
+ * Events are mostly names, numbers and addresses with nothing to escape,
+ * so runs of plain bytes go out in one put() (one byte at a time was the
+ * biggest cost of writing an event; see bench/results.md).
+ */
 static void
 put_escaped(struct json *j, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p;
+	const unsigned char *p, *run;
 	char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
 
 	put(j, "\"", 1);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+	for (p = run = (const unsigned char *)s;; p++) {
+		if (!needs_escape[*p])
+			continue;
+		if (p > run)
+			put(j, (const char *)run, (size_t)(p - run));
+		run = p + 1;
+		if (*p == '\0')
+			break;
 		if (*p == '"' || *p == '\\') {
 			put(j, "\\", 1);
 			put(j, (const char *)p, 1);
@@ -55,14 +80,26 @@ put_escaped(struct json *j, const char *s)
 			put(j, "\\t", 2);
 		else if (*p == '\r')
 			put(j, "\\r", 2);
-		else if (*p < 0x20) {
+		else {
 			esc[4] = hex[*p >> 4];
 			esc[5] = hex[*p & 0xf];
 			put(j, esc, sizeof(esc));
-		} else
-			put(j, (const char *)p, 1);
+		}
 	}
 	put(j, "\"", 1);
+}
+
+/* Decimal digits of v, right-aligned in buf[0 .. 20); returns the first. */
+static char *
+format_u64(char buf[20], uint64_t v)
+{
+	char	*p = buf + 20;
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return (p);
 }
 
 /* The comma and "key": that precede every member or element. */
@@ -137,23 +174,24 @@ json_str(struct json *j, const char *key, const char *val)
 void
 json_u64(struct json *j, const char *key, uint64_t val)
 {
-	char num[24];
-	int n;
+	char num[20], *p;
 
 	prefix(j, key);
-	n = snprintf(num, sizeof(num), "%llu", (unsigned long long)val);
-	put(j, num, (size_t)n);
+	p = format_u64(num, val);
+	put(j, p, (size_t)(num + sizeof(num) - p));
 }
 
 void
 json_i64(struct json *j, const char *key, int64_t val)
 {
-	char num[24];
-	int n;
+	char num[20], *p;
 
 	prefix(j, key);
-	n = snprintf(num, sizeof(num), "%lld", (long long)val);
-	put(j, num, (size_t)n);
+	if (val < 0)
+		put(j, "-", 1);
+	/* -INT64_MIN does not fit an int64_t; its magnitude fits a uint64_t. */
+	p = format_u64(num, val < 0 ? -(uint64_t)val : (uint64_t)val);
+	put(j, p, (size_t)(num + sizeof(num) - p));
 }
 
 void
@@ -166,14 +204,69 @@ json_bool(struct json *j, const char *key, bool val)
 		put(j, "false", 5);
 }
 
+/* n decimal digits of v, zero-padded, at p. */
+static void
+digits(char *p, unsigned v, int n)
+{
+	while (n-- > 0) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+/*
+ * Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant,
+ * "chrono-Compatible Low-Level Date Algorithms", days_from_civil's
+ * inverse): gmtime_r() and strftime() cost more than the rest of an
+ * event together.
+ */
+static void
+civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t		 era;
+	unsigned	 doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+#define YEAR1000_SEC	(-30610224000LL)	/* 1000-01-01T00:00:00Z */
+#define YEAR10000_SEC	253402300800LL		/* 10000-01-01T00:00:00Z */
+
 void
 json_time(struct json *j, const char *key, int64_t sec, uint32_t usec)
 {
-	char ts[64];
-	struct tm tm;
-	time_t t = (time_t)sec;
-	size_t n;
+	char		 ts[64];
+	struct tm	 tm;
+	time_t		 t = (time_t)sec;
+	size_t		 n;
+	int64_t		 days, y;
+	unsigned	 m, d, sod;
 
+	if (sec >= YEAR1000_SEC && sec < YEAR10000_SEC) {
+		/* "YYYY-MM-DDTHH:MM:SS.uuuuuu+0000": the years whose %Y
+		   has four digits; the others take the libc path below. */
+		days = (sec >= 0 ? sec : sec - 86399) / 86400;
+		sod = (unsigned)(sec - days * 86400);
+		civil_from_days(days, &y, &m, &d);
+		memcpy(ts, "0000-00-00T00:00:00.000000+0000", 32);
+		digits(ts, (unsigned)y, 4);
+		digits(ts + 5, m, 2);
+		digits(ts + 8, d, 2);
+		digits(ts + 11, sod / 3600, 2);
+		digits(ts + 14, sod / 60 % 60, 2);
+		digits(ts + 17, sod % 60, 2);
+		digits(ts + 20, usec % 1000000, 6);
+		json_str(j, key, ts);
+		return;
+	}
 	if (gmtime_r(&t, &tm) == NULL) {
 		json_str(j, key, "");
 		return;

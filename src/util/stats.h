@@ -39,10 +39,37 @@ struct stats {
 	uint64_t	held_released;	/* of those, later found inspectable */
 	uint64_t	held_expired;	/* of those, pushed out of the hold */
 
+	/* inner/: flows end by timeout, eviction or the end of input */
+	uint64_t	flow_created;
+	uint64_t	flow_ended;	/* all ends, whatever the reason */
+	uint64_t	flow_evicted;	/* ended because the table was full */
+	uint64_t	flow_timeouts;	/* ended idle (TCP close shortens it) */
+	uint64_t	flow_untracked;	/* inner packets in no flow: non-first
+					   fragments, dummies, malformed */
+
+	/* classify/: nDPI */
+	uint64_t	ndpi_pkts;	/* packets nDPI inspected */
+	uint64_t	ndpi_detected;	/* flows named by inspection */
+	uint64_t	ndpi_guessed;	/* named by a guess at give-up */
+	uint64_t	ndpi_unknown;	/* still unknown at their end */
+	uint64_t	ndpi_alloc_failed; /* flows nDPI had no memory for */
+	uint64_t	ndpi_mem_bytes;	/* held by nDPI now (process-wide) */
+	uint64_t	ndpi_mem_peak;	/* the most it held (process-wide) */
+
+	/* classify/rules: copied from the rule handle (rules_stats()) */
+	uint64_t	rules_loaded;	/* enabled rules in the active set */
+	uint64_t	rules_reloads;	/* sets replaced (SIGHUP) */
+	uint64_t	rules_reload_errors; /* reloads refused: old set kept */
+	uint64_t	alerts;		/* rule matches raised (alert events) */
+
 	/* export/ */
 	uint64_t	inner_written;	/* records written to the -w stream */
 	uint64_t	eve_events;
 	uint64_t	eve_errors;	/* events lost to write errors */
+	uint64_t	eve_dropped;	/* events a socket output lost (full
+					   buffer, peer gone, unacknowledged) */
+	uint64_t	eve_reconnects;	/* socket output connections remade */
+	uint64_t	eve_redis_errors; /* error replies from Redis */
 };
 
 #endif /* ESPVIS_STATS_H */

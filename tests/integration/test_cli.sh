@@ -37,7 +37,9 @@ expect 2 "eve" -r x.pcap --eve "$tmp/none/eve.json"
 expect 2 "-w" -r x.pcap -w "$tmp/none/inner.pcap" --eve "$tmp/e.json"
 
 # Unreadable inputs: exit 1, one line naming the file, stats still written.
-expect 1 "$tmp/missing.pcap" -r "$tmp/missing.pcap" --eve "$tmp/e1.json"
+# (--rules: without it a missing installed rule set adds a notice line.)
+expect 1 "$tmp/missing.pcap" -r "$tmp/missing.pcap" --eve "$tmp/e1.json" \
+    --rules "$top/rules"
 [ "$(wc -l <"$tmp/err")" -eq 2 ] || { echo "FAIL: want error + summary lines"; cat "$tmp/err"; fail=1; }
 grep -q '"event_type":"stats"' "$tmp/e1.json" || { echo "FAIL: no stats event"; fail=1; }
 expect 1 "is a directory" -r "$tmp" --eve "$tmp/e2.json"

@@ -1,8 +1,9 @@
 #!/bin/sh
-# The committed golden captures are exactly what the generator makes:
-# regenerate pcaps/gen into a temporary directory and compare every file
-# byte for byte (and the file lists both ways).  Skipped (77) when no
-# python3 with scapy and cryptography is installed.
+# The committed golden captures are exactly what the generators make
+# (gen_captures.py and gen_apps.py): regenerate pcaps/gen into a temporary
+# directory and compare every file byte for byte (and the file lists both
+# ways).  Skipped (77) when no python3 with scapy and cryptography is
+# installed.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 gen="$top/pcaps/gen"
 
@@ -23,13 +24,15 @@ fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/espvis-gen.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-if ! "$py" "$top/tests/gen/gen_captures.py" "$tmp" >"$tmp/.log" 2>&1; then
+for script in gen_captures.py gen_apps.py; do
+	if ! "$py" "$top/tests/gen/$script" "$tmp" >"$tmp/.log" 2>&1; then
+		cat "$tmp/.log"
+		echo "FAIL: $script failed"
+		exit 1
+	fi
 	cat "$tmp/.log"
-	echo "FAIL: gen_captures.py failed"
-	exit 1
-fi
-cat "$tmp/.log"
-rm -f "$tmp/.log"
+	rm -f "$tmp/.log"
+done
 
 rc=0
 for f in "$tmp"/*; do

@@ -2,7 +2,10 @@
  * test_json.c - the streaming JSON writer: nesting, commas, escaping,
  * numbers, timestamps and overflow.
  */
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "unit.h"
 #include "util/json.h"
@@ -100,6 +103,100 @@ START_TEST(test_depth_and_unbalanced)
 }
 END_TEST
 
+/* The hand-made date against gmtime_r() + strftime(), over the range. */
+static void
+time_by_libc(char *out, size_t len, int64_t sec, uint32_t usec)
+{
+	struct tm tm;
+	time_t t = (time_t)sec;
+	size_t n;
+
+	ck_assert_ptr_nonnull(gmtime_r(&t, &tm));
+	n = strftime(out, len, "\"%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, len - n, ".%06u+0000\"", usec);
+}
+
+START_TEST(test_time_against_libc)
+{
+	static const int64_t fixed[] = {
+		0, 1, 59, 60, 86399, 86400, -1, -86400, -86401,
+		951782400,		/* 2000-02-29 */
+		951868800,		/* 2000-03-01 */
+		4107542399LL,		/* 2100-02-28T23:59:59 */
+		4107542400LL,		/* 2100-03-01 */
+		-30610224000LL,		/* 1000-01-01, the first fast-path second */
+		-30610224001LL,		/* the last libc one before it */
+		-62135596800LL,		/* 0001-01-01 */
+		253402300799LL,		/* 9999-12-31T23:59:59, the last */
+	};
+	char buf[64], want[64];
+	struct json j;
+	uint64_t x = 88172645463325252ULL;
+	int64_t sec;
+	size_t i;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]) + 20000; i++) {
+		if (i < sizeof(fixed) / sizeof(fixed[0]))
+			sec = fixed[i];
+		else {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			/* years 1 to 9999 */
+			sec = (int64_t)(x % 315537897600ULL) - 62135596800LL;
+		}
+		json_init(&j, buf, sizeof(buf));
+		json_time(&j, NULL, sec, (uint32_t)(i * 7919 % 1000000));
+		time_by_libc(want, sizeof(want), sec,
+		    (uint32_t)(i * 7919 % 1000000));
+		ck_assert_msg(strcmp(buf, want) == 0, "%lld: %s != %s",
+		    (long long)sec, buf, want);
+	}
+	/* Past year 9999: the libc path, as many year digits as needed. */
+	json_init(&j, buf, sizeof(buf));
+	json_time(&j, NULL, 253402300800LL, 5);
+	ck_assert_str_eq(buf, "\"10000-01-01T00:00:00.000005+0000\"");
+}
+END_TEST
+
+START_TEST(test_numbers_edges)
+{
+	char buf[128];
+	struct json j;
+
+	json_init(&j, buf, sizeof(buf));
+	json_open_array(&j, NULL);
+	json_u64(&j, NULL, 0);
+	json_u64(&j, NULL, 10);
+	json_i64(&j, NULL, 0);
+	json_i64(&j, NULL, INT64_MIN);
+	json_i64(&j, NULL, INT64_MAX);
+	json_close_array(&j);
+	ck_assert(!j.overflow);
+	ck_assert_str_eq(buf, "[0,10,0,-9223372036854775808,"
+	    "9223372036854775807]");
+}
+END_TEST
+
+/* Runs of plain bytes between escapes, at both ends and alone. */
+START_TEST(test_escaping_runs)
+{
+	char buf[128];
+	struct json j;
+
+	json_init(&j, buf, sizeof(buf));
+	json_open_array(&j, NULL);
+	json_str(&j, NULL, "");
+	json_str(&j, NULL, "\"");
+	json_str(&j, NULL, "abc\"def\\\x1f");
+	json_str(&j, NULL, "\x7f\xff plain");
+	json_close_array(&j);
+	ck_assert(!j.overflow);
+	ck_assert_str_eq(buf, "[\"\",\"\\\"\",\"abc\\\"def\\\\\\u001f\","
+	    "\"\x7f\xff plain\"]");
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -109,6 +206,9 @@ suite(void)
 	tcase_add_test(tc, test_nested_object);
 	tcase_add_test(tc, test_escaping);
 	tcase_add_test(tc, test_time);
+	tcase_add_test(tc, test_time_against_libc);
+	tcase_add_test(tc, test_numbers_edges);
+	tcase_add_test(tc, test_escaping_runs);
 	tcase_add_test(tc, test_overflow_exact);
 	tcase_add_test(tc, test_depth_and_unbalanced);
 	suite_add_tcase(s, tc);
