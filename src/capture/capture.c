@@ -33,22 +33,78 @@ struct capture {
 					   after the file is closed */
 };
 
-/* Does the file start with a pcapng section header?  Standard input and
- * other unseekable inputs go to libpcap, which reads both formats there
- * as long as every interface has the same link type. */
 static bool
-is_pcapng(FILE *f)
+magic_is_pcapng(const uint8_t magic[4])
 {
-	uint8_t magic[4];
-	bool ng;
+	return (((uint32_t)magic[0] << 24 | (uint32_t)magic[1] << 16 |
+	    (uint32_t)magic[2] << 8 | magic[3]) == PCAPNG_SHB_TYPE);
+}
 
-	if (fread(magic, 1, sizeof(magic), f) != sizeof(magic))
-		ng = false;
-	else
-		ng = ((uint32_t)magic[0] << 24 | (uint32_t)magic[1] << 16 |
-		    (uint32_t)magic[2] << 8 | magic[3]) == PCAPNG_SHB_TYPE;
-	rewind(f);
-	return (ng);
+/*
+ * A FIFO or standard input cannot be rewound after we read its magic, so
+ * it is wrapped in a stream that gives those bytes back first and then
+ * reads on (fopencookie): both readers then see the file from its start.
+ */
+struct replay {
+	FILE	*inner;
+	uint8_t	 head[4];
+	size_t	 head_len;
+	size_t	 head_pos;
+};
+
+static ssize_t
+replay_read(void *cookie, char *buf, size_t size)
+{
+	struct replay *r = cookie;
+	size_t n = 0;
+
+	while (n < size && r->head_pos < r->head_len)
+		buf[n++] = (char)r->head[r->head_pos++];
+	if (n < size)
+		n += fread(buf + n, 1, size - n, r->inner);
+	if (n == 0 && ferror(r->inner))
+		return (-1);
+	return ((ssize_t)n);
+}
+
+static int
+replay_close(void *cookie)
+{
+	struct replay *r = cookie;
+	int rc = r->inner == stdin ? 0 : fclose(r->inner);
+
+	free(r);
+	return (rc);
+}
+
+/* Is f a pcapng file?  On return f (maybe replaced) reads from byte 0. */
+static bool
+sniff_pcapng(FILE **f)
+{
+	static const cookie_io_functions_t io = {
+		.read = replay_read, .close = replay_close,
+	};
+	struct replay *r;
+	struct stat sb;
+	uint8_t magic[4];
+	size_t n;
+	FILE *wrapped;
+
+	if (fstat(fileno(*f), &sb) == 0 && S_ISREG(sb.st_mode)) {
+		n = fread(magic, 1, sizeof(magic), *f);
+		rewind(*f);
+		return (n == sizeof(magic) && magic_is_pcapng(magic));
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return (false);
+	r->inner = *f;
+	r->head_len = fread(r->head, 1, sizeof(r->head), *f);
+	if ((wrapped = fopencookie(r, "rb", io)) == NULL) {
+		free(r);
+		return (false);
+	}
+	*f = wrapped;
+	return (r->head_len == sizeof(r->head) && magic_is_pcapng(r->head));
 }
 
 static struct capture *
@@ -84,29 +140,25 @@ capture_open_file(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return (NULL);
 	}
-	if (strcmp(path, "-") != 0) {
-		if ((f = fopen(path, "rb")) == NULL) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			free(c);
-			return (NULL);
-		}
-		/* Before any other use of the stream (C11 7.21.5.6). */
-		if ((c->iobuf = malloc(CAPTURE_READ_BUF)) != NULL)
-			setvbuf(f, c->iobuf, _IOFBF, CAPTURE_READ_BUF);
-		if (is_pcapng(f))
-			return (open_pcapng(c, f, path, err, errlen));
+	if (strcmp(path, "-") == 0)
+		f = stdin;
+	else if ((f = fopen(path, "rb")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		free(c);
+		return (NULL);
 	}
+	/* Before any other use of the stream (C11 7.21.5.6). */
+	if ((c->iobuf = malloc(CAPTURE_READ_BUF)) != NULL)
+		setvbuf(f, c->iobuf, _IOFBF, CAPTURE_READ_BUF);
+	if (sniff_pcapng(&f))
+		return (open_pcapng(c, f, path, err, errlen));
 	pcap_err[0] = '\0';
-	if (strcmp(path, "-") != 0) {
-		/* libpcap closes f with the handle, not on failure. */
-		c->pcap = pcap_fopen_offline_with_tstamp_precision(f,
-		    PCAP_TSTAMP_PRECISION_MICRO, pcap_err);
-		if (c->pcap == NULL)
-			fclose(f);
-	} else
-		c->pcap = pcap_open_offline_with_tstamp_precision(path,
-		    PCAP_TSTAMP_PRECISION_MICRO, pcap_err);
+	/* libpcap closes f with the handle, not on failure. */
+	c->pcap = pcap_fopen_offline_with_tstamp_precision(f,
+	    PCAP_TSTAMP_PRECISION_MICRO, pcap_err);
 	if (c->pcap == NULL) {
+		if (f != stdin)
+			fclose(f);
 		snprintf(err, errlen, "%s: %s", path, pcap_err);
 		free(c->iobuf);
 		free(c);
