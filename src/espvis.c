@@ -380,7 +380,8 @@ load_rules(struct options *o, struct rules *rules)
 				fprintf(stderr, "espvis: no rules loaded: %s "
 				    "does not exist (give --rules PATH)\n",
 				    ESPVIS_RULES_DIR);
-			return (0);
+			/* The empty set, so that SIGHUP counts as a reload. */
+			return (rules_load(rules, NULL, 0, &errs));
 		}
 	}
 	if (rules_load(rules, o->rule_paths, o->n_rule_paths, &errs) != 0) {

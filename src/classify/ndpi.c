@@ -299,9 +299,8 @@ dpi_flow_end(struct dpi *d, uint32_t slot, struct dpi_app *out,
 }
 
 void
-dpi_update_stats(const struct dpi *d, struct stats *st)
+dpi_update_stats(struct stats *st)
 {
-	(void)d;
 	st->ndpi_mem_bytes = __atomic_load_n(&mem_in_use, __ATOMIC_RELAXED);
 	st->ndpi_mem_peak = __atomic_load_n(&mem_peak, __ATOMIC_RELAXED);
 }

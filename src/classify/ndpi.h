@@ -82,8 +82,11 @@ void		 dpi_get(struct dpi *, uint32_t slot, struct dpi_app *out);
 void		 dpi_flow_end(struct dpi *, uint32_t slot, struct dpi_app *out,
 		    struct stats *);
 
-/* Copy nDPI's memory counters (bytes in use, peak) into stats. */
-void		 dpi_update_stats(const struct dpi *, struct stats *);
+/*
+ * Copy nDPI's memory counters (bytes in use, peak) into stats.  They are
+ * the process's: nDPI's allocation hooks are global.
+ */
+void		 dpi_update_stats(struct stats *);
 
 /* nDPI's version string, e.g. "4.2.0" (static). */
 const char	*dpi_version(void);

@@ -345,9 +345,9 @@ parse_app(struct rule *r, const struct ynode *v, struct doc_error *e)
 		return (-1);
 	for (it = first_item(v); it != NULL; it = next_item(v, it)) {
 		if ((id = rules_app_id(it->text, it->len)) < 0)
-			return (ynode_error(it, e, "unknown app '%.48s': not an "
-			    "nDPI 4.2 protocol name (ndpiReader -a 0 lists "
-			    "them)", it->text));
+			return (ynode_error(it, e, "unknown app '%.48s': "
+			    "not an nDPI 4.2 protocol name (ndpiReader -a 0 "
+			    "lists them)", it->text));
 		bit_set(r->app_bits, (size_t)id);
 	}
 	return (0);
@@ -414,6 +414,7 @@ parse_match_key(struct rule *r, const struct ynode *v, struct doc_error *e)
 		cond = COND_APP;
 		rc = parse_app(r, v, e);
 	} else {
+		/* "risk": ynode_check_keys() let no other key through. */
 		cond = COND_RISK;
 		rc = parse_risk(r, v, e);
 	}

@@ -118,7 +118,8 @@ void		 rules_alert_report(struct alert_report *, const struct rule *,
 		    const struct rule_subject *);
 
 /* An SA-level subject from detect/'s report of the SA. */
-void		 rules_subject_sa(struct rule_subject *, const struct sa_report *);
+void		 rules_subject_sa(struct rule_subject *,
+		    const struct sa_report *);
 
 /*
  * The nDPI 4.2 protocol id of a name (case-insensitive), or -1.  For a
@@ -132,6 +133,7 @@ int		 rules_app_id(const char *name, size_t len);
  * "Master.App" (ndpi_protocol2name's form).  name is borrowed by s.
  * Returns 0, or -1 (ids left 0) when a part is not an nDPI 4.2 name.
  */
-int		 rules_subject_set_app(struct rule_subject *s, const char *name);
+int		 rules_subject_set_app(struct rule_subject *s,
+		    const char *name);
 
 #endif /* ESPVIS_RULES_H */

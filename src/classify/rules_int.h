@@ -66,7 +66,7 @@ struct rule {
 	char		*msg;		/* owned */
 	char		*category;	/* owned, NULL when absent */
 	const char	*file;		/* the set's copy of the path */
-	uint32_t	 id_line;	/* where the id is, for duplicate errors */
+	uint32_t	 id_line;	/* where the id is: duplicate errors */
 	uint32_t	 id_col;
 
 	uint32_t	 conds;		/* enum rule_cond bits */

@@ -28,7 +28,8 @@ ipkey_from_addr(struct ipkey *k, const struct ipaddr *a)
 		k->lo = be64(a->bytes + 8);
 	} else {
 		k->hi = 0;
-		k->lo = (uint64_t)a->bytes[0] << 24 | (uint64_t)a->bytes[1] << 16 |
+		k->lo = (uint64_t)a->bytes[0] << 24 |
+		    (uint64_t)a->bytes[1] << 16 |
 		    (uint64_t)a->bytes[2] << 8 | a->bytes[3];
 	}
 }

@@ -52,8 +52,8 @@ struct rule_subject {
 	uint16_t	 inner_dport;
 	uint16_t	 app_master;	/* nDPI ids, 0 (Unknown) when none */
 	uint16_t	 app_id;
-	uint64_t	 app_risk;	/* nDPI risk bits: 1 << ndpi_risk_enum */
-	const char	*app_name;	/* borrowed, for the alert; NULL = none */
+	uint64_t	 app_risk;	/* nDPI risks, 1 << ndpi_risk_enum */
+	const char	*app_name;	/* borrowed, for alerts; NULL: none */
 };
 
 #endif /* ESPVIS_RULE_SUBJECT_H */

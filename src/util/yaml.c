@@ -536,29 +536,51 @@ ydoc_load_buffer(const char *name, const char *buf, size_t len,
 	return (b.doc);
 }
 
+/*
+ * Read all of f, at most YAML_LIMIT_FILE + 1 bytes (one more than the
+ * limit tells "too large" from "exactly at the limit"); the buffer grows
+ * by doubling, so a small file costs a small buffer.
+ */
+static char *
+read_all(FILE *f, size_t *lenp)
+{
+	size_t cap = 16384, len = 0, n;
+	char *buf = NULL, *nbuf;
+
+	for (;;) {
+		if ((nbuf = realloc(buf, cap)) == NULL) {
+			free(buf);
+			return (NULL);
+		}
+		buf = nbuf;
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+		if (len < cap || cap > YAML_LIMIT_FILE)
+			break;
+		cap = cap * 2 > YAML_LIMIT_FILE + 1 ? YAML_LIMIT_FILE + 1 :
+		    cap * 2;
+	}
+	*lenp = len;
+	return (buf);
+}
+
 struct ydoc *
 ydoc_load_file(const char *path, struct doc_error *err)
 {
-	struct ydoc *doc;
-	FILE *f;
+	struct ydoc *doc = NULL;
 	char *buf;
 	size_t len;
+	FILE *f;
 
 	if ((f = fopen(path, "rb")) == NULL) {
 		doc_error_set(err, path, 0, 0, "%s", strerror(errno));
 		return (NULL);
 	}
-	/* One byte more than the limit tells "too large" from "at limit". */
-	if ((buf = malloc(YAML_LIMIT_FILE + 1)) == NULL) {
-		fclose(f);
+	if ((buf = read_all(f, &len)) == NULL)
 		doc_error_set(err, path, 0, 0, "out of memory");
-		return (NULL);
-	}
-	len = fread(buf, 1, YAML_LIMIT_FILE + 1, f);
-	if (ferror(f)) {
+	else if (ferror(f))
 		doc_error_set(err, path, 0, 0, "%s", strerror(errno));
-		doc = NULL;
-	} else
+	else
 		doc = ydoc_load_buffer(path, buf, len, err);
 	fclose(f);
 	free(buf);

@@ -125,7 +125,8 @@ const struct ynode *ynode_get(const struct ynode *map, const char *key);
  * not gives "unknown key 'x'" at the key's place.
  */
 int		 ynode_check_keys(const struct ynode *map,
-		    const char *const *allowed, size_t n, struct doc_error *err);
+		    const char *const *allowed, size_t n,
+		    struct doc_error *err);
 
 /*
  * Typed readers: each returns 0 and fills *out, or -1 with err at the
@@ -143,8 +144,8 @@ int		 ynode_bool(const struct ynode *, bool *out,
 int		 ynode_enum(const struct ynode *, const char *const *names,
 		    size_t n, int *out, struct doc_error *err);
 /* A scalar of 1..maxlen bytes without NUL bytes; *out borrows the doc. */
-int		 ynode_str(const struct ynode *, size_t maxlen, const char **out,
-		    struct doc_error *err);
+int		 ynode_str(const struct ynode *, size_t maxlen,
+		    const char **out, struct doc_error *err);
 /* An address or prefix, see ipnet_parse(). */
 int		 ynode_cidr(const struct ynode *, struct ipnet *out,
 		    struct doc_error *err);

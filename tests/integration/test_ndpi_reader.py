@@ -2,7 +2,9 @@
 """espvis's app per inner flow against ndpiReader on the same packets.
 
 For every ESP-NULL capture of pcaps/gen (truth without "error", with
-inner packets) and pcaps/strongswan (a null SA in its truth):
+inner packets) and pcaps/strongswan (a null SA in its truth), and for a
+capture of the benchmark's generator (bench/gen_bench.c, built here when
+it is there: thousands of inner flows over 4000 SAs of every layout):
 
     espvis -r CAPTURE --eve EVE -w INNER.pcap
     ndpiReader -q -v 2 -i INNER.pcap          (Debian's libndpi-bin, 4.2)
@@ -18,6 +20,11 @@ SCTP flows between two hosts are summed into its one) and must agree on:
   - the bytes each way: ndpiReader counts whole -w records, so the
     14-byte Ethernet header of each packet is added to espvis's IP bytes.
 Every espvis `flow` event must have its ndpiReader flow and the reverse.
+Two ndpiReader 4.2 habits are allowed for: it prints IPv6 addresses with
+each ":0:" made "::" (ndpi_patchIPv6Address()), so ours are printed the
+same way before matching; and its flow tree now and then counts every
+packet of a flow one way ("->", nothing back), which is reported as a
+note when the totals agree.
 
 Captures whose truth lists "flows" (tests/gen/gen_apps.py) also say which
 app the generator wrote into each flow: espvis must report exactly those.
@@ -48,12 +55,14 @@ NDPI_PROTO = {'TCP': 6, 'UDP': 17, 'ICMP': 1, 'ICMPV6': 58, 'VRRP': 112,
 EVE_PROTO = {'TCP': 6, 'UDP': 17, 'ICMP': 1, 'IPv6-ICMP': 58, 'IGMP': 2,
              'GRE': 47, 'ESP': 50, 'OSPFIGP': 89, 'SCTP': 132}
 FLOW_LINE = re.compile(
-    r'^\t\d+\t(\S+) (\[[0-9a-fA-F:.]+\]|[0-9.]+):(\d+) (?:<->|->) '
+    r'^\t\d+\t(\S+) (\[[0-9a-fA-F:.]+\]|[0-9.]+):(\d+) (<->|->) '
     r'(\[[0-9a-fA-F:.]+\]|[0-9.]+):(\d+) .*?'
     r'\[proto: (?:[^\]/]*:)?[0-9.]+/([^\]]+)\]'
     r'.*?\[(\d+) pkts/(\d+) bytes (?:<->|->) (\d+) pkts/(\d+) bytes\]')
+BENCH_FRAMES = 50000
 
 mismatches = []
+quirks = []
 
 
 def fail(msg):
@@ -107,10 +116,10 @@ def ndpi_flows(inner):
             continue
         proto = proto_num(m.group(1), NDPI_PROTO)
         f = dict(proto=proto, src=(ndpi_addr(m.group(2)), int(m.group(3))),
-                 dst=(ndpi_addr(m.group(4)), int(m.group(5))),
-                 app=m.group(6),
-                 pkts=(int(m.group(7)), int(m.group(9))),
-                 bytes=(int(m.group(8)), int(m.group(10))))
+                 dst=(ndpi_addr(m.group(5)), int(m.group(6))),
+                 oneway=m.group(4) == '->', app=m.group(7),
+                 pkts=(int(m.group(8)), int(m.group(10))),
+                 bytes=(int(m.group(9)), int(m.group(11))))
         flows.setdefault(key(proto, *f['src'], *f['dst']), []).append(f)
     if 'expired flows are not listed' in p.stdout:
         fail('%s: ndpiReader expired some flows before the end' % inner)
@@ -190,7 +199,16 @@ def compare(label, cap, truth, tmp):
         pkts = tuple(sum(x['pkts'][d] for x in fs) for d in (0, 1))
         nbytes = tuple(sum(x['bytes'][d] + ETH * x['pkts'][d] for x in fs)
                        for d in (0, 1))
-        if (t['src'][0], t['dst'][0]) != (f['src'][0], f['dst'][0]) or \
+        if t['oneway'] and pkts[1] > 0 and t['pkts'][1] == 0 and \
+                sum(t['pkts']) == sum(pkts) and \
+                sum(t['bytes']) == sum(nbytes):
+            # ndpiReader 4.2's flow tree compares both orientations as
+            # equal but orders by one (ndpi_workflow_node_cmp()), so a
+            # lookup can miss, succeed reversed, and count the packet
+            # the wrong way: it then shows "->" and nothing back.
+            quirks.append('%s: flow %s: ndpiReader counts all %d packets '
+                          'one way' % (label, name(f), sum(pkts)))
+        elif (t['src'][0], t['dst'][0]) != (f['src'][0], f['dst'][0]) or \
                 (f['proto'] in (6, 17) and (t['src'], t['dst']) !=
                  (f['src'], f['dst'])):
             diffs.append('client %s:%d, ndpiReader %s:%d' %
@@ -250,6 +268,27 @@ def captures():
     return out
 
 
+def bench_capture(tmp):
+    """The benchmark's mixed capture (bench/gen_bench.c: thousands of
+    inner DNS, HTTP, TLS, RTP and bulk flows over 4000 SAs), small; None
+    when it cannot be built here."""
+    src = os.path.join(TOP, 'bench', 'gen_bench.c')
+    gen = os.path.join(tmp, 'gen_bench')
+    cap = os.path.join(tmp, 'bench.pcap')
+    cc = shutil.which('cc')
+    if not os.path.exists(src) or cc is None:
+        print('bench capture skipped: no bench/gen_bench.c or no cc')
+        return None
+    for cmd in ([cc, '-O2', '-o', gen, src],
+                [gen, '-m', 'mixed', '-n', str(BENCH_FRAMES), '-o', cap]):
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        if p.returncode != 0:
+            print('bench capture skipped: %s failed: %s' %
+                  (os.path.basename(cmd[0]), p.stderr.strip()[-200:]))
+            return None
+    return cap
+
+
 def main():
     if shutil.which('ndpiReader') is None:
         print('SKIP: ndpiReader is not installed (Debian: libndpi-bin)')
@@ -262,8 +301,12 @@ def main():
     largest = None
     total = 0
     try:
+        bench = bench_capture(tmp)
+        if bench:
+            caps.append((bench, None))
         for cap, truth in caps:
-            label = os.path.relpath(cap, TOP)
+            label = os.path.relpath(cap, TOP) if cap != bench else \
+                'gen_bench -m mixed -n %d' % BENCH_FRAMES
             n0 = len(mismatches)
             table, n = compare(label, cap, truth, tmp)
             total += n
@@ -271,15 +314,19 @@ def main():
             print('%s %s' % ('ok  ' if len(mismatches) == n0 else 'FAIL',
                              label), flush=True)
             size = os.path.getsize(cap)
-            if '/gen/' in cap and (largest is None or size > largest[0]):
+            if ('/gen/' in cap or cap == bench) and \
+                    (largest is None or size > largest[0]):
                 largest = (size, label, table, n)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if largest:
         print('\nlargest generated capture (%d bytes):' % largest[0])
         print_table(largest[1], largest[2], largest[3])
-    print('\nndpiReader: %d captures, %d flows, %d mismatches' %
-          (len(caps), total, len(mismatches)))
+    for q in quirks:
+        print('note: ' + q)
+    print('\nndpiReader: %d captures, %d flows, %d mismatches (%d flows '
+          'that ndpiReader counted one way)' % (len(caps), total,
+                                                len(mismatches), len(quirks)))
     return 1 if mismatches else 0
 
 

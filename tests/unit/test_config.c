@@ -264,7 +264,8 @@ START_TEST(test_errors)
 	    "hold_bytes must be 0 (no hold) or at least 1024");
 	assert_error("decode:\n  frag_max_bytes: 100\n", 2, 19,
 	    "100 is out of range 576..65599");
-	assert_error("decode:\n  max_layers: 65\n", 2, 15, "out of range 1..64");
+	assert_error("decode:\n  max_layers: 65\n", 2, 15,
+	    "out of range 1..64");
 	assert_error("flows:\n  max_flows: 0\n", 2, 14, "out of range");
 	assert_error("flows:\n  flow_timeout: -1\n", 2, 17,
 	    "expected an integer");

@@ -69,9 +69,11 @@ END_TEST
 START_TEST(test_v6_edges)
 {
 	ck_assert(in("2001:db8::/32", "2001:db8::"));
-	ck_assert(in("2001:db8::/32", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"));
+	ck_assert(in("2001:db8::/32",
+	    "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"));
 	ck_assert(!in("2001:db8::/32", "2001:db9::"));
-	ck_assert(!in("2001:db8::/32", "2001:db7:ffff:ffff:ffff:ffff:ffff:ffff"));
+	ck_assert(!in("2001:db8::/32",
+	    "2001:db7:ffff:ffff:ffff:ffff:ffff:ffff"));
 	/* The 64-bit word boundary, on both sides. */
 	ck_assert(in("2001:db8:0:1::/64", "2001:db8:0:1:ffff:ffff:ffff:ffff"));
 	ck_assert(!in("2001:db8:0:1::/64", "2001:db8:0:2::"));

@@ -188,19 +188,19 @@ START_TEST(test_memory)
 	uint32_t	 s;
 
 	memset(&before, 0, sizeof(before));
-	dpi_update_stats(NULL, &before);
+	dpi_update_stats(&before);
 	d = new_dpi();
 	during = before;
 	for (s = 0; s < NSLOTS; s++)
 		feed(d, s, 6, tls_pkts, 4, &during);
-	dpi_update_stats(d, &during);
+	dpi_update_stats(&during);
 	ck_assert_uint_gt(during.ndpi_mem_bytes, before.ndpi_mem_bytes);
 	ck_assert_uint_ge(during.ndpi_mem_peak, during.ndpi_mem_bytes);
 	for (s = 0; s < NSLOTS; s++)
 		dpi_flow_end(d, s, &app, &during);
 	dpi_free(d);
 	after = during;
-	dpi_update_stats(NULL, &after);
+	dpi_update_stats(&after);
 	ck_assert_uint_eq(after.ndpi_mem_bytes, before.ndpi_mem_bytes);
 	ck_assert_uint_ge(after.ndpi_mem_peak, during.ndpi_mem_bytes);
 }

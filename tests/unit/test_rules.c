@@ -619,7 +619,7 @@ START_TEST(test_match_app_and_risk)
 	ck_assert_str_eq(ids(r, flow("10.0.0.1", "10.0.0.2", 6, 1, 9,
 	    NULL)), "4");
 	s = flow("10.0.0.1", "10.0.0.2", 6, 1, 80, "HTTP");
-	s.app_risk = (uint64_t)1 << 36;		/* NDPI_CLEAR_TEXT_CREDENTIALS */
+	s.app_risk = (uint64_t)1 << 36;	/* NDPI_CLEAR_TEXT_CREDENTIALS */
 	ck_assert_str_eq(ids(r, s), "2,5,6");
 	s.app_risk = (uint64_t)1 << 35;		/* another risk */
 	ck_assert_str_eq(ids(r, s), "2");
