@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "capture.h"
 #include "pcapng.h"
@@ -58,13 +59,21 @@ replay_read(void *cookie, char *buf, size_t size)
 	struct replay *r = cookie;
 	size_t n = 0;
 
+	ssize_t got;
+
 	while (n < size && r->head_pos < r->head_len)
 		buf[n++] = (char)r->head[r->head_pos++];
-	if (n < size)
-		n += fread(buf + n, 1, size - n, r->inner);
-	if (n == 0 && ferror(r->inner))
-		return (-1);
-	return ((ssize_t)n);
+	if (n > 0)
+		return ((ssize_t)n);
+	/*
+	 * read(2), not fread(): a pipe gives what is there, and a writer
+	 * that feeds records one by one must see each processed without
+	 * waiting for a whole buffer.
+	 */
+	do
+		got = read(fileno(r->inner), buf, size);
+	while (got < 0 && errno == EINTR);
+	return (got);
 }
 
 static int
@@ -98,7 +107,16 @@ sniff_pcapng(FILE **f)
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return (false);
 	r->inner = *f;
-	r->head_len = fread(r->head, 1, sizeof(r->head), *f);
+	while (r->head_len < sizeof(r->head)) {
+		ssize_t got = read(fileno(*f), r->head + r->head_len,
+		    sizeof(r->head) - r->head_len);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		r->head_len += (size_t)got;
+	}
 	if ((wrapped = fopencookie(r, "rb", io)) == NULL) {
 		free(r);
 		return (false);
