@@ -3,9 +3,11 @@
  *
  * Entries live in one array allocated at flow_table_new(); hash chains, a
  * free list and two LRU lists link them by index, so nothing is allocated
- * per packet.  Entries are handed out in array order the first time and
- * from the free list afterwards: a table sized for 65536 flows touches
- * only the memory of the flows it has actually seen.
+ * per packet.  The arrays start as calloc() zeroes, pages the kernel maps
+ * on first use: chain and free-list links hold index + 1 (0: none), and
+ * entries are handed out in array order the first time and from the free
+ * list afterwards, so a table sized for a million flows costs the memory
+ * of the flows it has actually seen.
  *
  * Keys: the inner addresses and ports in canonical order (the smaller
  * address and port pair first), the protocol, and the unordered pair of
@@ -37,7 +39,9 @@
 					   uses 30: the middle */
 #define DEFAULT_CLOSED_TIMEOUT	10
 
-#define IDX_NONE	UINT32_MAX
+#define IDX_NONE	UINT32_MAX	/* LRU links */
+#define LINK(i)		((i) + 1)	/* chain and free-list links */
+#define UNLINK(l)	((l) - 1)
 #define DIR_TOSERVER	0
 #define DIR_TOCLIENT	1
 
@@ -77,8 +81,7 @@ struct flow {
 	uint8_t		 fin_dirs;	/* bit per direction that sent FIN */
 	bool		 rst;
 	uint8_t		 list;		/* enum lru_list */
-	bool		 in_use;
-	uint32_t	 hnext;		/* hash chain, or free list */
+	uint32_t	 hnext;		/* LINK(): hash chain, or free list */
 	uint32_t	 lru_prev;	/* towards the most recently used */
 	uint32_t	 lru_next;
 };
@@ -93,8 +96,8 @@ struct flow_table {
 	struct flow	*flows;
 	uint32_t	 count;
 	uint32_t	 fresh;		/* entries below were used at least once */
-	uint32_t	 free_head;	/* ended entries, via hnext */
-	uint32_t	*buckets;
+	uint32_t	 free_head;	/* LINK(): ended entries, via hnext */
+	uint32_t	*buckets;	/* LINK()s */
 	uint32_t	 mask;		/* buckets - 1 */
 	struct lru	 lru[LRU_LISTS];
 	uint8_t		 hash_key[SIPHASH_KEY_LEN];
@@ -127,15 +130,12 @@ flow_table_new(const struct flow_config *cfg, flow_report_fn report,
 	t->report = report;
 	t->arg = arg;
 	t->flows = calloc(cfg->max_flows, sizeof(*t->flows));
-	t->buckets = malloc((size_t)nb * sizeof(*t->buckets));
+	t->buckets = calloc(nb, sizeof(*t->buckets));
 	if (t->flows == NULL || t->buckets == NULL) {
 		flow_table_free(t);
 		return (NULL);
 	}
-	for (i = 0; i < nb; i++)
-		t->buckets[i] = IDX_NONE;
 	t->mask = nb - 1;
-	t->free_head = IDX_NONE;
 	for (i = 0; i < LRU_LISTS; i++)
 		t->lru[i].head = t->lru[i].tail = IDX_NONE;
 	siphash_random_key(t->hash_key);
@@ -208,11 +208,11 @@ bucket_of(const struct flow_table *t, const struct flow_key *k)
 static uint32_t
 lookup(const struct flow_table *t, const struct flow_key *k, uint32_t b)
 {
-	uint32_t i;
+	uint32_t l;
 
-	for (i = t->buckets[b]; i != IDX_NONE; i = t->flows[i].hnext)
-		if (memcmp(&t->flows[i].key, k, sizeof(*k)) == 0)
-			return (i);
+	for (l = t->buckets[b]; l != 0; l = t->flows[UNLINK(l)].hnext)
+		if (memcmp(&t->flows[UNLINK(l)].key, k, sizeof(*k)) == 0)
+			return (UNLINK(l));
 	return (IDX_NONE);
 }
 
@@ -254,9 +254,9 @@ hash_unlink(struct flow_table *t, uint32_t i)
 {
 	uint32_t *pp = &t->buckets[bucket_of(t, &t->flows[i].key)];
 
-	while (*pp != IDX_NONE && *pp != i)
-		pp = &t->flows[*pp].hnext;
-	if (*pp == i)
+	while (*pp != 0 && *pp != LINK(i))
+		pp = &t->flows[UNLINK(*pp)].hnext;
+	if (*pp == LINK(i))
 		*pp = t->flows[i].hnext;
 }
 
@@ -286,9 +286,8 @@ end_flow(struct flow_table *t, uint32_t i, const char *reason,
 		t->report(t->arg, &r);
 	hash_unlink(t, i);
 	lru_unlink(t, i);
-	f->in_use = false;
 	f->hnext = t->free_head;
-	t->free_head = i;
+	t->free_head = LINK(i);
 	t->count--;
 }
 
@@ -305,8 +304,8 @@ take_entry(struct flow_table *t, struct stats *st)
 		st->flow_evicted++;
 		end_flow(t, i, "evicted", st);
 	}
-	if (t->free_head != IDX_NONE) {
-		i = t->free_head;
+	if (t->free_head != 0) {
+		i = UNLINK(t->free_head);
 		t->free_head = t->flows[i].hnext;
 	} else
 		i = t->fresh++;
@@ -350,16 +349,15 @@ flow_table_packet(struct flow_table *t, const struct packet *p,
 	ref->created = false;
 	if ((i = lookup(t, &k, b)) == IDX_NONE) {
 		i = take_entry(t, st);
-		/* An eviction may have unlinked from this bucket: re-read. */
 		f = &t->flows[i];
 		memset(f, 0, sizeof(*f));
 		f->key = k;
 		f->tuple = ip.tuple;
 		f->first_sec = f->last_sec = p->ts_sec;
 		f->first_usec = f->last_usec = p->ts_usec;
-		f->in_use = true;
+		/* After take_entry(): an eviction may have changed bucket b. */
 		f->hnext = t->buckets[b];
-		t->buckets[b] = i;
+		t->buckets[b] = LINK(i);
 		lru_push_head(t, i, LRU_OPEN);
 		t->count++;
 		st->flow_created++;

@@ -38,7 +38,7 @@
 #define IP4_MIN_HDR	20
 #define IP6_HDR		40
 #define TCP_MIN_HDR	20
-#define UDP_HDR		8
+#define UDP_HDR		8		/* the smallest UDP length */
 #define SCTP_COMMON_HDR	12	/* RFC 9260 section 3.1 */
 #define ICMP_MIN_HDR	4	/* type, code, checksum */
 /* More extension headers than this is an attack, not a packet. */
@@ -88,7 +88,8 @@ tuple_parse_l4(uint8_t proto, const uint8_t *b, size_t len,
 		cur_skip(&c, 8);		/* sequence, acknowledgment */
 		doff = (size_t)(cur_u8(&c) >> 4) * 4;
 		out->tcp_flags = cur_u8(&c);
-		if (!cur_ok(&c) || len < TCP_MIN_HDR)
+		cur_skip(&c, 6);		/* window, checksum, urgent */
+		if (!cur_ok(&c))
 			return (TUPLE_TRUNCATED);
 		if (doff < TCP_MIN_HDR)
 			return (TUPLE_MALFORMED);
@@ -101,7 +102,8 @@ tuple_parse_l4(uint8_t proto, const uint8_t *b, size_t len,
 		if (first_fragment)
 			break;
 		ulen = cur_be16(&c);
-		if (!cur_ok(&c) || len < UDP_HDR)
+		cur_skip(&c, 2);		/* checksum */
+		if (!cur_ok(&c))
 			return (TUPLE_TRUNCATED);
 		if (ulen < UDP_HDR)
 			return (TUPLE_MALFORMED);
@@ -111,13 +113,12 @@ tuple_parse_l4(uint8_t proto, const uint8_t *b, size_t len,
 	case IPPROTO_SCTP_NUM:
 		out->tuple.sport = cur_be16(&c);
 		out->tuple.dport = cur_be16(&c);
-		if (!first_fragment && len < SCTP_COMMON_HDR)
-			return (TUPLE_TRUNCATED);
+		if (!first_fragment)		/* tag, checksum */
+			cur_skip(&c, SCTP_COMMON_HDR - 4);
 		break;
 	case IPPROTO_ICMP_NUM:
 	case IPPROTO_ICMPV6_NUM:
-		if (len < ICMP_MIN_HDR)
-			return (TUPLE_TRUNCATED);
+		cur_skip(&c, ICMP_MIN_HDR);	/* type, code, checksum */
 		break;
 	case IPPROTO_NONE_NUM:
 		return (TUPLE_DUMMY);

@@ -59,6 +59,7 @@ assert_defaults(const struct config *c)
 	ck_assert(!c->rules_set);
 	ck_assert_uint_eq(c->n_rule_paths, 0);
 	ck_assert(!c->quiet);
+	ck_assert_uint_eq(c->stats_interval, STATS_INTERVAL_DEFAULT);
 }
 
 START_TEST(test_defaults)
@@ -105,6 +106,7 @@ START_TEST(test_every_key)
 
 	write_config(
 	    "quiet: true\n"
+	    "stats_interval: 10\n"
 	    "rules: [/etc/espvis/rules, local.yaml]\n"
 	    "decode:\n"
 	    "  frag_max_datagrams: 1024\n"
@@ -143,6 +145,7 @@ START_TEST(test_every_key)
 	ck_assert_msg(config_load(c, path, &e) == 0, "%u:%u %s", e.line, e.col,
 	    e.reason);
 	ck_assert(c->quiet);
+	ck_assert_uint_eq(c->stats_interval, 10);
 	ck_assert(c->rules_set);
 	ck_assert_uint_eq(c->n_rule_paths, 2);
 	ck_assert_str_eq(c->rule_paths[0], "/etc/espvis/rules");
@@ -255,6 +258,8 @@ START_TEST(test_errors)
 	assert_error("- quiet\n", 1, 1, "expected a map of settings, got a "
 	    "list");
 	assert_error("quiet: 1\n", 1, 8, "expected true or false");
+	assert_error("stats_interval: 604801\n", 1, 17,
+	    "604801 is out of range 0..604800");
 	assert_error("detect:\n  max_sas: 0\n", 2, 12,
 	    "0 is out of range 1..16777216");
 	assert_error("detect:\n  max_sas: 16777217\n", 2, 12, "out of range");
