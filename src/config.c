@@ -88,6 +88,7 @@ static const struct u32_key eve_keys[] = {
 
 static const char *const top_keys[] = {
 	"quiet", "rules", "decode", "detect", "flows", "dpi", "outputs",
+	"stats_interval",
 };
 static const char *const outputs_keys[] = { "log_dir", "eve", "inner" };
 static const char *const eve_map_keys[] = {
@@ -112,6 +113,7 @@ config_new(void)
 	pipeline_config_defaults(&cfg->pipeline);
 	eve_options_defaults(&cfg->eve);
 	cfg->inner_linktype = INNER_LINK_ETHERNET;
+	cfg->stats_interval = STATS_INTERVAL_DEFAULT;
 	return (cfg);
 }
 
@@ -371,6 +373,9 @@ config_load(struct config *cfg, const char *path, struct doc_error *err)
 		goto fail;
 	if ((v = ynode_get(root, "quiet")) != NULL &&
 	    ynode_bool(v, &tmp.quiet, err) != 0)
+		goto fail;
+	if ((v = ynode_get(root, "stats_interval")) != NULL &&
+	    ynode_u32(v, 0, TIMEOUT_MAX, &tmp.stats_interval, err) != 0)
 		goto fail;
 	if (parse_rules(&tmp, root, err) != 0 ||
 	    parse_numeric_section(&tmp, root, "decode", decode_keys,

@@ -43,9 +43,14 @@ struct config {
 	const char		*rule_paths[RULES_MAX_PATHS];
 
 	bool			 quiet;
+	uint32_t		 stats_interval; /* live capture: seconds
+						   between stats events, 0:
+						   only the final one */
 
 	struct ydoc		*doc;		/* owns the strings above */
 };
+
+#define STATS_INTERVAL_DEFAULT	30
 
 struct config	*config_new(void);
 void		 config_free(struct config *);

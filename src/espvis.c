@@ -11,16 +11,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "capture/capture.h"
+#include "capture/nfq.h"
 #include "classify/rules.h"
 #include "config.h"
+#include "daemon.h"
 #include "pipeline.h"
 
 #define ESPVIS_VERSION	"0.1.0"
 #define MAX_INPUTS	256
 #define EXIT_USAGE	2
 #define EXIT_INPUT	1
+#define XSTR(x)		STR(x)		/* a numeric macro as a string */
+#define STR(x)		#x
 
 /* The installed rule set (the Makefile passes PREFIX's). */
 #ifndef ESPVIS_RULES_DIR
@@ -45,6 +50,16 @@ struct options {
 	bool			 rules_from_cli;
 	const char		*check_paths[RULES_MAX_PATHS];
 	size_t			 n_check_paths;	/* --check-rules */
+	const char		*ifaces[CAPTURE_MAX_IFACES]; /* -i */
+	size_t			 n_ifaces;
+	struct live_config	 live;		/* -f, --snaplen, ... */
+	uint32_t		 stats_interval; /* --stats-interval */
+	const char		*user;		/* -u */
+	const char		*pidfile;	/* --pidfile */
+	bool			 use_nfq;	/* --nfq NUM: inline */
+	struct nfqueue_config	 nfq;
+	bool			 nfq_opts;	/* any --nfq-* given */
+	bool			 nfq_hold_opts;	/* any --nfq-hold* given */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -69,14 +84,33 @@ on_reload_signal(int sig)
 static void
 usage(FILE *out)
 {
+	struct nfqueue_config nfq_defaults;
+
+	nfqueue_config_defaults(&nfq_defaults);
 	fprintf(out,
 "usage: espvis -r FILE [-r FILE ...] [options]\n"
+"       espvis -i IFACE [-i IFACE ...] [options]\n"
+"       espvis --nfq NUM [options]\n"
 "\n"
 "Finds the IPsec ESP and WESP security associations in packet captures,\n"
 "decides for each whether it is ESP-NULL (RFC 5879 heuristics, RFC 5840\n"
 "WESP) or encrypted, and exports what is inside the ESP-NULL ones.\n"
 "\n"
 "  -r FILE              read a pcap or pcapng capture (repeat: read in order)\n"
+"  -i IFACE             capture live on IFACE (repeat for several, up to\n"
+"                       " XSTR(CAPTURE_MAX_IFACES) ") until SIGINT or SIGTERM "
+			"(docs/live.md)\n"
+"  -f EXPR              live: BPF capture filter, e.g. 'esp or udp port 4500'\n"
+"      --snaplen N      live: bytes kept of each frame (default "
+			XSTR(LIVE_SNAPLEN_DEFAULT) ")\n"
+"      --buffer-size MB live: kernel ring per interface (default "
+			XSTR(LIVE_BUFFER_MB_DEFAULT) ")\n"
+"      --no-promisc     live: do not put the interfaces in promiscuous mode\n"
+"      --stats-interval S\n"
+"                       live: a stats event every S seconds, 0: only at\n"
+"                       the end (default " XSTR(STATS_INTERVAL_DEFAULT) ")\n"
+"  -u USER              run as USER once the interfaces and outputs are open\n"
+"      --pidfile PATH   write the pid to PATH, removed at exit\n"
 "  -l DIR               log directory: DIR/eve.json, and DIR/inner.pcap\n"
 "                       unless -w is given\n"
 "      --eve DEST       EVE JSON events to DEST: - (stdout), a file,\n"
@@ -97,6 +131,20 @@ usage(FILE *out)
 "      --check-rules PATH\n"
 "                       check rules and exit: 0 and \"N rules OK\", or 1 and\n"
 "                       each error as FILE:LINE:COLUMN: REASON\n"
+"      --nfq NUM        inline on NFQUEUE queue NUM (docs/inline.md): each\n"
+"                       packet accepted, or dropped when its SA or inner\n"
+"                       flow matches a drop rule; until SIGINT or SIGTERM\n"
+"      --nfq-maxlen N   kernel queue length in packets (default %u)\n"
+"      --nfq-fail-open  the kernel accepts what a full queue cannot take\n"
+"      --nfq-undecided accept|drop|hold\n"
+"                       packets of SAs not decided yet (default accept)\n"
+"      --nfq-hold N     hold: packets held per SA (default %u; all SAs\n"
+"                       together: half the queue length)\n"
+"      --nfq-hold-timeout MS\n"
+"                       hold: longest a packet waits (default %u)\n"
+"      --nfq-hold-expire accept|drop\n"
+"                       hold: verdict when it waited too long, or there\n"
+"                       is no room to hold it (default accept)\n"
 "  -q, --quiet          no summary on standard error\n"
 "  -h, --help           this text\n"
 "  -V, --version        print the version\n"
@@ -105,7 +153,8 @@ usage(FILE *out)
 "(packets read before the fault are still counted and exported), 2 on\n"
 "bad arguments, configuration or rules.  SIGHUP reloads the rules (a set\n"
 "with an error is refused and the one in use kept).  See espvis(8).\n",
-	    65536u, 300u, 3u);
+	    65536u, 300u, 3u, nfq_defaults.maxlen, nfq_defaults.hold_per_sa,
+	    nfq_defaults.hold_timeout_ms);
 }
 
 static int
@@ -134,9 +183,21 @@ enum long_only {
 	OPT_DECIDE_PKTS,
 	OPT_RULES,
 	OPT_CHECK_RULES,
+	OPT_SNAPLEN,
+	OPT_BUFFER_SIZE,
+	OPT_NO_PROMISC,
+	OPT_STATS_INTERVAL,
+	OPT_PIDFILE,
+	OPT_NFQ,
+	OPT_NFQ_MAXLEN,
+	OPT_NFQ_FAIL_OPEN,
+	OPT_NFQ_UNDECIDED,
+	OPT_NFQ_HOLD,
+	OPT_NFQ_HOLD_TIMEOUT,
+	OPT_NFQ_HOLD_EXPIRE,
 };
 
-#define SHORTOPTS	"r:l:w:c:qhV"
+#define SHORTOPTS	"r:i:f:u:l:w:c:qhV"
 
 static const struct option longopts[] = {
 	{ "read", required_argument, NULL, 'r' },
@@ -150,6 +211,21 @@ static const struct option longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "rules", required_argument, NULL, OPT_RULES },
 	{ "check-rules", required_argument, NULL, OPT_CHECK_RULES },
+	{ "interface", required_argument, NULL, 'i' },
+	{ "filter", required_argument, NULL, 'f' },
+	{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
+	{ "buffer-size", required_argument, NULL, OPT_BUFFER_SIZE },
+	{ "no-promisc", no_argument, NULL, OPT_NO_PROMISC },
+	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
+	{ "user", required_argument, NULL, 'u' },
+	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
+	{ "nfq", required_argument, NULL, OPT_NFQ },
+	{ "nfq-maxlen", required_argument, NULL, OPT_NFQ_MAXLEN },
+	{ "nfq-fail-open", no_argument, NULL, OPT_NFQ_FAIL_OPEN },
+	{ "nfq-undecided", required_argument, NULL, OPT_NFQ_UNDECIDED },
+	{ "nfq-hold", required_argument, NULL, OPT_NFQ_HOLD },
+	{ "nfq-hold-timeout", required_argument, NULL, OPT_NFQ_HOLD_TIMEOUT },
+	{ "nfq-hold-expire", required_argument, NULL, OPT_NFQ_HOLD_EXPIRE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -166,6 +242,200 @@ add_rule_path(const char **paths, size_t *n, const char *path,
 		return (-1);
 	}
 	paths[(*n)++] = path;
+	return (0);
+}
+
+/* The --nfq options: a policy, with or without hold. */
+static int
+parse_policy(const char *arg, const char *name, bool hold_ok,
+    enum nfqueue_policy *out)
+{
+	if (strcmp(arg, "accept") == 0)
+		*out = NFQUEUE_ACCEPT;
+	else if (strcmp(arg, "drop") == 0)
+		*out = NFQUEUE_DROP;
+	else if (hold_ok && strcmp(arg, "hold") == 0)
+		*out = NFQUEUE_HOLD;
+	else {
+		fprintf(stderr, "espvis: %s: expected accept%s, got '%s'\n",
+		    name, hold_ok ? ", drop or hold" : " or drop", arg);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Longest a packet may be held: TCP retransmits long before. */
+#define NFQ_HOLD_TIMEOUT_MAX	60000
+/* Longest queue: the hold table is sized from it. */
+#define NFQ_MAXLEN_MAX		(1u << 20)
+
+static int
+parse_nfq_option(int ch, const char *arg, struct options *o)
+{
+	uint32_t v;
+
+	switch (ch) {
+	case OPT_NFQ:
+		if (parse_u32(arg, "--nfq", 0, &v) != 0)
+			return (-1);
+		if (v > UINT16_MAX) {
+			fprintf(stderr, "espvis: --nfq: a queue number is 0 to "
+			    "65535, got '%s'\n", arg);
+			return (-1);
+		}
+		o->nfq.queue = (uint16_t)v;
+		o->use_nfq = true;
+		return (0);
+	case OPT_NFQ_MAXLEN:
+		if (parse_u32(arg, "--nfq-maxlen", 2, &o->nfq.maxlen) != 0)
+			return (-1);
+		if (o->nfq.maxlen > NFQ_MAXLEN_MAX) {
+			fprintf(stderr, "espvis: --nfq-maxlen: at most %u\n",
+			    NFQ_MAXLEN_MAX);
+			return (-1);
+		}
+		break;
+	case OPT_NFQ_FAIL_OPEN:
+		o->nfq.fail_open = true;
+		break;
+	case OPT_NFQ_UNDECIDED:
+		if (parse_policy(arg, "--nfq-undecided", true,
+		    &o->nfq.undecided) != 0)
+			return (-1);
+		break;
+	case OPT_NFQ_HOLD:
+		if (parse_u32(arg, "--nfq-hold", 1, &o->nfq.hold_per_sa) != 0)
+			return (-1);
+		o->nfq_hold_opts = true;
+		break;
+	case OPT_NFQ_HOLD_TIMEOUT:
+		if (parse_u32(arg, "--nfq-hold-timeout", 1,
+		    &o->nfq.hold_timeout_ms) != 0)
+			return (-1);
+		if (o->nfq.hold_timeout_ms > NFQ_HOLD_TIMEOUT_MAX) {
+			fprintf(stderr, "espvis: --nfq-hold-timeout: at most "
+			    "%u ms\n", NFQ_HOLD_TIMEOUT_MAX);
+			return (-1);
+		}
+		o->nfq_hold_opts = true;
+		break;
+	case OPT_NFQ_HOLD_EXPIRE:
+		if (parse_policy(arg, "--nfq-hold-expire", false,
+		    &o->nfq.hold_expire) != 0)
+			return (-1);
+		o->nfq_hold_opts = true;
+		break;
+	default:
+		return (-1);
+	}
+	o->nfq_opts = true;
+	return (0);
+}
+
+/* Options that make sense only together, checked once all are read. */
+static int
+check_nfq_options(const struct options *o)
+{
+	if (o->use_nfq && o->n_inputs > 0) {
+		fprintf(stderr, "espvis: --nfq and -r cannot be combined\n");
+		return (-1);
+	}
+	if (o->use_nfq && o->user != NULL) {
+		/* nfnetlink takes no message from a process without it. */
+		fprintf(stderr, "espvis: -u cannot be used with --nfq: the "
+		    "kernel takes verdicts only from a process with "
+		    "CAP_NET_ADMIN\n");
+		return (-1);
+	}
+	if (o->nfq_opts && !o->use_nfq) {
+		fprintf(stderr, "espvis: the --nfq-* options need --nfq NUM\n");
+		return (-1);
+	}
+	if (o->nfq_hold_opts && o->nfq.undecided != NFQUEUE_HOLD) {
+		fprintf(stderr, "espvis: --nfq-hold, --nfq-hold-timeout and "
+		    "--nfq-hold-expire need --nfq-undecided hold\n");
+		return (-1);
+	}
+	if (o->nfq.undecided == NFQUEUE_HOLD &&
+	    o->nfq.hold_per_sa > nfqueue_hold_total(&o->nfq)) {
+		fprintf(stderr, "espvis: --nfq-hold %u: at most half the queue "
+		    "length (--nfq-maxlen %u)\n", o->nfq.hold_per_sa,
+		    o->nfq.maxlen);
+		return (-1);
+	}
+	return (0);
+}
+
+/* -i and its options, -u, --pidfile. */
+static int
+parse_live_option(int ch, const char *arg, struct options *o)
+{
+	switch (ch) {
+	case 'i':
+		if (o->n_ifaces == CAPTURE_MAX_IFACES) {
+			fprintf(stderr, "espvis: at most %d -i interfaces\n",
+			    CAPTURE_MAX_IFACES);
+			return (-1);
+		}
+		o->ifaces[o->n_ifaces++] = arg;
+		return (0);
+	case 'f':
+		o->live.filter = arg;
+		return (0);
+	case OPT_SNAPLEN:
+		if (parse_u32(arg, "--snaplen", LIVE_SNAPLEN_MIN,
+		    &o->live.snaplen) != 0)
+			return (-1);
+		if (o->live.snaplen > LIVE_SNAPLEN_DEFAULT) {
+			fprintf(stderr, "espvis: --snaplen: at most %u\n",
+			    LIVE_SNAPLEN_DEFAULT);
+			return (-1);
+		}
+		return (0);
+	case OPT_BUFFER_SIZE:
+		if (parse_u32(arg, "--buffer-size", 1, &o->live.buffer_mb) !=
+		    0)
+			return (-1);
+		if (o->live.buffer_mb > LIVE_BUFFER_MB_MAX) {
+			fprintf(stderr, "espvis: --buffer-size: at most %u "
+			    "(MB)\n", LIVE_BUFFER_MB_MAX);
+			return (-1);
+		}
+		return (0);
+	case OPT_NO_PROMISC:
+		o->live.promisc = false;
+		return (0);
+	case OPT_STATS_INTERVAL:
+		return (parse_u32(arg, "--stats-interval", 0,
+		    &o->stats_interval));
+	case 'u':
+		o->user = arg;
+		return (0);
+	case OPT_PIDFILE:
+		o->pidfile = arg;
+		return (0);
+	default:
+		break;
+	}
+	return (-1);
+}
+
+/* One source of packets; the capture options only with -i. */
+static int
+check_live_options(const struct options *o)
+{
+	if (o->n_ifaces > 0 && (o->n_inputs > 0 || o->use_nfq)) {
+		fprintf(stderr, "espvis: -i cannot be combined with -r or "
+		    "--nfq\n");
+		return (-1);
+	}
+	if (o->n_ifaces == 0 && (o->live.filter != NULL ||
+	    o->live.snaplen != LIVE_SNAPLEN_DEFAULT ||
+	    o->live.buffer_mb != LIVE_BUFFER_MB_DEFAULT || !o->live.promisc)) {
+		fprintf(stderr, "espvis: -f, --snaplen, --buffer-size and "
+		    "--no-promisc need -i IFACE\n");
+		return (-1);
+	}
 	return (0);
 }
 
@@ -212,6 +482,27 @@ parse_args(int argc, char **argv, struct options *o)
 			o->rules_from_cli = o->rules_given = true;
 			if (add_rule_path(o->rule_paths, &o->n_rule_paths,
 			    optarg, "--rules") != 0)
+				return (-1);
+			break;
+		case 'i':
+		case 'f':
+		case 'u':
+		case OPT_SNAPLEN:
+		case OPT_BUFFER_SIZE:
+		case OPT_NO_PROMISC:
+		case OPT_STATS_INTERVAL:
+		case OPT_PIDFILE:
+			if (parse_live_option(ch, optarg, o) != 0)
+				return (-1);
+			break;
+		case OPT_NFQ:
+		case OPT_NFQ_MAXLEN:
+		case OPT_NFQ_FAIL_OPEN:
+		case OPT_NFQ_UNDECIDED:
+		case OPT_NFQ_HOLD:
+		case OPT_NFQ_HOLD_TIMEOUT:
+		case OPT_NFQ_HOLD_EXPIRE:
+			if (parse_nfq_option(ch, optarg, o) != 0)
 				return (-1);
 			break;
 		case OPT_CHECK_RULES:
@@ -265,9 +556,12 @@ parse_args(int argc, char **argv, struct options *o)
 		    argv[optind]);
 		return (-1);
 	}
-	if (o->n_inputs == 0 && o->n_check_paths == 0) {
-		fprintf(stderr, "espvis: nothing to read: give -r FILE "
-		    "(espvis --help)\n");
+	if (check_nfq_options(o) != 0 || check_live_options(o) != 0)
+		return (-1);
+	if (o->n_inputs == 0 && o->n_check_paths == 0 && !o->use_nfq &&
+	    o->n_ifaces == 0) {
+		fprintf(stderr, "espvis: nothing to read: give -r FILE or "
+		    "-i IFACE (espvis --help)\n");
 		return (-1);
 	}
 	return (0);
@@ -321,6 +615,7 @@ load_config(int argc, char **argv, struct options *o)
 	o->inner_from_conf = c->inner_dest != NULL;
 	o->inner_linktype = c->inner_linktype;
 	o->quiet = c->quiet;
+	o->stats_interval = c->stats_interval;
 	o->rules_given = c->rules_set;
 	for (i = 0; i < c->n_rule_paths; i++)
 		o->rule_paths[i] = c->rule_paths[i];
@@ -468,6 +763,234 @@ run_file(struct pipeline *pl, const char *path, uint64_t *num,
 	return (0);
 }
 
+/*
+ * -i: frames from every interface until SIGINT or SIGTERM, or until an
+ * interface disappears.  Here time is the wall clock's: the periodic
+ * stats events, and the flushes that get events and inner packets to
+ * their consumers within a second however light the traffic.
+ */
+#define LIVE_WAIT_MS	100	/* idle: look at the clock this often */
+#define LIVE_BATCH	256	/* frames per interface between looks */
+#define LIVE_DRAIN_MS	(4 * LIVE_BLOCK_TIMEOUT_MS)
+
+struct live_run {
+	struct pipeline		*pl;
+	struct eve		*eve;
+	struct innerpcap	*inner;		/* may be NULL */
+	struct live		*live;
+	uint32_t		 stats_interval;
+	struct capture_stats	 cs;		/* the latest read */
+};
+
+static void
+on_live_frame(void *arg, const struct packet *frame)
+{
+	pipeline_packet(arg, frame);
+}
+
+static int64_t
+monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* Once a second: counters read (they widen only when read), outputs
+ * flushed: standard output and -w are buffered, eve_tick() leaves them. */
+static void
+live_second(struct live_run *r)
+{
+	live_stats(r->live, &r->cs);
+	eve_set_capture_stats(r->eve, &r->cs);
+	if (r->inner != NULL)
+		innerpcap_flush(r->inner);
+	eve_flush(r->eve);
+}
+
+/* The pipeline's counters as they are now, nDPI's memory included. */
+static void
+write_live_stats(struct live_run *r)
+{
+	struct timespec now;
+	struct stats snap;
+
+	snap = *pipeline_stats(r->pl);
+	dpi_update_stats(&snap);
+	clock_gettime(CLOCK_REALTIME, &now);
+	eve_write_stats_snapshot(r->eve, now.tv_sec,
+	    (uint32_t)(now.tv_nsec / 1000), &snap);
+}
+
+/*
+ * At the stop, what the kernel captured before it is still analysed:
+ * the ring's waiting frames, and those of the block still open, which
+ * the kernel hands over within its timeout.
+ */
+static void
+live_drain(struct live_run *r)
+{
+	char err[512];
+	int64_t deadline = monotonic_ms() + LIVE_DRAIN_MS;
+
+	while (live_poll(r->live, LIVE_BLOCK_TIMEOUT_MS * 2, LIVE_BATCH,
+	    on_live_frame, r->pl, err, sizeof(err)) > 0 &&
+	    monotonic_ms() < deadline)
+		continue;
+}
+
+static int
+run_live(struct live_run *r, struct pipeline *pl, struct eve *eve,
+    struct innerpcap *inner, const struct options *o, struct rules *rules)
+{
+	char err[512];
+	int64_t now, next_second, next_stats;
+	int rc = 0;
+
+	r->pl = pl;
+	r->eve = eve;
+	r->inner = inner;
+	r->stats_interval = o->stats_interval;
+	now = monotonic_ms();
+	next_second = now + 1000;
+	next_stats = now + (int64_t)r->stats_interval * 1000;
+	while (!stop_requested) {
+		if (reload_requested)
+			reload_rules(o, rules);
+		if (live_poll(r->live, LIVE_WAIT_MS, LIVE_BATCH, on_live_frame,
+		    r->pl, err, sizeof(err)) < 0) {
+			fprintf(stderr, "espvis: %s\n", err);
+			rc = -1;
+			break;
+		}
+		eve_tick(r->eve);
+		if ((now = monotonic_ms()) < next_second)
+			continue;
+		next_second = now + 1000;
+		live_second(r);
+		if (r->stats_interval > 0 && now >= next_stats) {
+			next_stats = now + (int64_t)r->stats_interval * 1000;
+			write_live_stats(r);
+		}
+	}
+	if (rc == 0)
+		live_drain(r);
+	/* The final stats event carries the counters at the stop. */
+	live_stats(r->live, &r->cs);
+	eve_set_capture_stats(r->eve, &r->cs);
+	return (rc);
+}
+
+/* Wrong interfaces and filters are the user's to fix (2); an interface
+ * that cannot be captured on, like an unreadable file (1). */
+static int
+open_live(const struct options *o, struct live_run *r, int *status)
+{
+	char err[512];
+	enum live_error why;
+
+	if ((r->live = live_open(o->ifaces, o->n_ifaces, &o->live, &why, err,
+	    sizeof(err))) != NULL)
+		return (0);
+	fprintf(stderr, "espvis: %s\n", err);
+	*status = why == LIVE_ERR_INTERFACE ? EXIT_INPUT : EXIT_USAGE;
+	return (-1);
+}
+
+/*
+ * After the interfaces and outputs are open: the pidfile (once the
+ * stop signals are caught, so that it is always removed), then the user.
+ */
+static int
+start_daemon(const struct options *o, const struct priv_user *user,
+    struct pidfile **pidfile)
+{
+	char err[512];
+
+	if (o->pidfile != NULL &&
+	    (*pidfile = pidfile_open(o->pidfile, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "espvis: %s\n", err);
+		return (-1);
+	}
+	if (o->user != NULL && priv_drop(user, err, sizeof(err)) != 0) {
+		fprintf(stderr, "espvis: %s\n", err);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * --nfq: the kernel's packets until SIGINT or SIGTERM, each given its
+ * verdict through the pipeline (capture/nfq.h); then every packet still
+ * held gets one, before the final stats event counts them.  Stats
+ * events every --stats-interval seconds, as in live capture.
+ */
+#define NFQ_WAIT_MS	250	/* idle: flush events this often */
+
+static void
+write_nfq_stats(struct pipeline *pl, struct nfqueue *nfq, struct eve *eve)
+{
+	struct timespec now;
+	struct stats snap;
+
+	snap = *pipeline_stats(pl);
+	dpi_update_stats(&snap);
+	nfqueue_fill_stats(nfq, &snap);
+	clock_gettime(CLOCK_REALTIME, &now);
+	eve_write_stats_snapshot(eve, now.tv_sec,
+	    (uint32_t)(now.tv_nsec / 1000), &snap);
+}
+
+static int
+run_nfq(struct pipeline *pl, struct nfqueue *nfq, const struct options *o,
+    struct rules *rules, struct eve *eve)
+{
+	char err[512];
+	struct packet frame;
+	uint64_t num = 0;
+	int64_t now, next_stats;
+	int rc = 0;
+
+	next_stats = monotonic_ms() + (int64_t)o->stats_interval * 1000;
+	while (!stop_requested) {
+		if (reload_requested)
+			reload_rules(o, rules);
+		rc = nfqueue_next(nfq, &frame, NFQ_WAIT_MS, err, sizeof(err));
+		if (rc < 0) {
+			fprintf(stderr, "espvis: --nfq %u: %s\n", o->nfq.queue,
+			    err);
+			break;
+		}
+		if (rc == 1) {
+			frame.num = ++num;
+			pipeline_packet(pl, &frame);
+		}
+		eve_tick(eve);
+		if (o->stats_interval > 0 && (now = monotonic_ms()) >=
+		    next_stats) {
+			next_stats = now + (int64_t)o->stats_interval * 1000;
+			write_nfq_stats(pl, nfq, eve);
+		}
+	}
+	nfqueue_flush(nfq);
+	return (rc < 0 ? -1 : 0);
+}
+
+static void
+print_capture_summary(const struct capture_stats *cs)
+{
+	uint32_t i;
+
+	for (i = 0; i < cs->n_ifaces; i++)
+		fprintf(stderr, "espvis: -i %s: %llu frames read, %llu "
+		    "received; %llu kernel drops, %llu interface drops\n",
+		    cs->iface[i].name, (unsigned long long)cs->iface[i].read,
+		    (unsigned long long)cs->iface[i].received,
+		    (unsigned long long)cs->iface[i].kernel_drops,
+		    (unsigned long long)cs->iface[i].if_drops);
+}
+
 static void
 print_summary(const struct stats *st)
 {
@@ -486,6 +1009,13 @@ print_summary(const struct stats *st)
 	    (unsigned long long)st->sa_undecided,
 	    (unsigned long long)st->inner_found,
 	    (unsigned long long)st->inner_written);
+	if (st->nfq_on)
+		fprintf(stderr, "espvis: --nfq: %llu packets accepted, %llu "
+		    "dropped; %llu of undecided SAs, %llu held\n",
+		    (unsigned long long)st->nfq_accepted,
+		    (unsigned long long)st->nfq_dropped,
+		    (unsigned long long)st->nfq_undecided,
+		    (unsigned long long)st->nfq_held);
 }
 
 /* Only when events were lost or a socket peer came and went: the stats
@@ -519,11 +1049,17 @@ main(int argc, char **argv)
 	struct eve *eve = NULL;
 	struct innerpcap *inner = NULL;
 	struct pipeline *pl = NULL;
+	struct nfqueue *nfq = NULL;
+	static struct live_run run;
+	struct priv_user user;
+	struct pidfile *pidfile = NULL;
 	uint64_t num = 0;
 	int i, status = EXIT_USAGE;
 
 	/* First: a SIGHUP while starting must not kill, only reload. */
 	signal(SIGHUP, on_reload_signal);
+	nfqueue_config_defaults(&o.nfq);
+	live_config_defaults(&o.live);
 	if (load_config(argc, argv, &o) != 0 || parse_args(argc, argv, &o) != 0)
 		goto out;
 	if (o.n_check_paths > 0) {
@@ -537,6 +1073,13 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (load_rules(&o, rules) != 0)
+		goto out;
+	if (o.user != NULL && priv_lookup(o.user, &user, err,
+	    sizeof(err)) != 0) {
+		fprintf(stderr, "espvis: %s\n", err);
+		goto out;
+	}
+	if (o.n_ifaces > 0 && open_live(&o, &run, &status) != 0)
 		goto out;
 	if ((eve = eve_open(config_eve_dest(o.conf, o.eve_dest, eve_dest,
 	    sizeof(eve_dest)), &o.conf->eve, err, sizeof(err))) == NULL) {
@@ -552,9 +1095,25 @@ main(int argc, char **argv)
 		fprintf(stderr, "espvis: %s\n", err);
 		goto out;
 	}
+	if (o.use_nfq) {
+		if ((nfq = nfqueue_open(&o.nfq, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "espvis: --nfq %u: %s\n", o.nfq.queue,
+			    err);
+			status = EXIT_INPUT;
+			goto out;
+		}
+		pipeline_set_inline(pl, rules, nfqueue_on_verdict,
+		    nfqueue_fill_stats, nfq);
+	}
 	signal(SIGINT, on_stop_signal);
 	signal(SIGTERM, on_stop_signal);
+	if (start_daemon(&o, &user, &pidfile) != 0)
+		goto out;
 	status = EXIT_SUCCESS;
+	if (run.live != NULL && run_live(&run, pl, eve, inner, &o, rules) != 0)
+		status = EXIT_INPUT;
+	if (nfq != NULL && run_nfq(pl, nfq, &o, rules, eve) != 0)
+		status = EXIT_INPUT;
 	for (i = 0; i < o.n_inputs && !stop_requested; i++) {
 		if (run_file(pl, o.inputs[i], &num, &o, rules) != 0) {
 			status = EXIT_INPUT;
@@ -565,10 +1124,17 @@ main(int argc, char **argv)
 	eve_drain(eve);
 	if (!o.quiet) {
 		print_summary(pipeline_stats(pl));
+		if (run.live != NULL)
+			print_capture_summary(&run.cs);
 		print_eve_losses(eve);
 	}
 out:
 	pipeline_free(pl);
+	live_close(run.live);
+	if (pidfile_close(pidfile) != 0)
+		fprintf(stderr, "espvis: --pidfile %s: cannot remove it: %s\n",
+		    o.pidfile, strerror(errno));
+	nfqueue_close(nfq);
 	innerpcap_close(inner);
 	eve_close(eve);
 	rules_free(rules);

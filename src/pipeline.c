@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "pipeline.h"
+#include "inner/tuple.h"
 #include "util/ipbuild.h"
 
 struct pipeline {
@@ -40,7 +41,18 @@ struct pipeline {
 	bool			 seen_packet;
 	uint8_t			 ipbuf[IPBUILD_MAX]; /* transport-mode
 					   packet rebuilt for nDPI */
+
+	/* Inline verdicts (--nfq): see the end of this file. */
+	const struct rules	*inl_rules;	/* borrowed */
+	pkt_verdict_fn		 inl_fn;	/* NULL: not inline */
+	stats_fill_fn		 inl_fill;
+	void			*inl_arg;
+	struct flow_ref		 inl_ref;	/* the flow of the packet */
+	bool			 inl_ref_set;	/* inspect_inner() saw last */
 };
+
+static void	inline_report(struct pipeline *, const struct packet *,
+		    bool released);
 
 void
 pipeline_config_defaults(struct pipeline_config *cfg)
@@ -130,6 +142,8 @@ classify_inner(struct pipeline *pl, const struct packet *p)
 
 	if (!flow_table_packet(pl->flows, p, &ref, &pl->stats))
 		return;
+	pl->inl_ref = ref;		/* for inline_report() */
+	pl->inl_ref_set = true;
 	if (ref.created)
 		dpi_flow_begin(pl->dpi, ref.slot, ref.proto, &pl->stats);
 	if ((ip = ipbuild_packet(p, pl->ipbuf, sizeof(pl->ipbuf), &len)) ==
@@ -206,10 +220,13 @@ pipeline_packet(struct pipeline *pl, const struct packet *frame)
 			pl->stats.decoded++;
 	}
 	/* Packets held before this one's SA was decided are older: first. */
-	while (detect_next_released(pl->detect, &released))
+	while (detect_next_released(pl->detect, &released)) {
 		inspect_inner(pl, &released);
+		inline_report(pl, &released, true);
+	}
 	if (p.skip == SKIP_NONE)
 		inspect_inner(pl, &p);
+	inline_report(pl, &p, false);
 	check_accounting(&pl->stats);
 }
 
@@ -222,7 +239,9 @@ pipeline_finish(struct pipeline *pl)
 	while (detect_next_released(pl->detect, &released))
 		inspect_inner(pl, &released);
 	flow_table_finish(pl->flows, &pl->stats);
-	dpi_update_stats(pl->dpi, &pl->stats);
+	dpi_update_stats(&pl->stats);
+	if (pl->inl_fill != NULL)
+		pl->inl_fill(pl->inl_arg, &pl->stats);
 	if (pl->eve != NULL) {
 		eve_write_stats(pl->eve, pl->last_ts_sec, pl->last_ts_usec,
 		    &pl->stats);
@@ -236,4 +255,113 @@ const struct stats *
 pipeline_stats(const struct pipeline *pl)
 {
 	return (&pl->stats);
+}
+
+/*
+ * Inline verdicts (--nfq, capture/nfq.c; docs/inline.md).
+ *
+ * Each packet is judged as it goes by, from what is known then:
+ *
+ *   - not ESP or WESP (IKE, keepalives, anything else): accept;
+ *   - its SA undecided: PKT_UNDECIDED, the caller's policy (SA rules
+ *     are not asked yet: "drop what cannot be inspected" must not drop
+ *     the first packets of every ESP-NULL SA, decided a packet later);
+ *   - a drop rule matches its SA (decided): drop;
+ *   - a drop rule matches its inner flow: drop.
+ *
+ * The rules are asked for the verdict only (no callback: alerts are
+ * raised once per SA and flow elsewhere), on every packet, because the
+ * answer changes as nDPI learns the flow's app and on SIGHUP; a match is
+ * integer compares (classify/rules.h), cheap beside the netlink round
+ * trip each packet costs anyway.  A flow nDPI has not named yet is asked
+ * with app RULE_APP_PENDING, which no app condition matches: a port rule
+ * drops from the first packet, an app rule from the packet that names
+ * the app, and "app: Unknown" only once nDPI has given up.
+ */
+void
+pipeline_set_inline(struct pipeline *pl, const struct rules *rules,
+    pkt_verdict_fn fn, stats_fill_fn fill, void *arg)
+{
+	pl->inl_rules = rules;
+	pl->inl_fn = fn;
+	pl->inl_fill = fill;
+	pl->inl_arg = arg;
+}
+
+static void
+inline_subject_sa(struct rule_subject *s, const struct packet *p)
+{
+	memset(s, 0, sizeof(*s));
+	s->ts_sec = p->ts_sec;
+	s->ts_usec = p->ts_usec;
+	s->verdict = p->verdict;
+	s->wesp = p->ipsec_proto == IPPROTO_WESP_NUM;
+	s->spi = p->spi;
+	s->src = p->src;
+	s->dst = p->dst;
+	s->encap = p->encap;
+	s->sport = p->sport;
+	s->dport = p->dport;
+}
+
+/* The flow level: the SA's subject plus the flow, client first. */
+static bool
+inline_flow_drops(struct pipeline *pl, const struct packet *p,
+    struct rule_subject *s)
+{
+	const struct flow_ref	*ref = &pl->inl_ref;
+	struct tuple_pkt	 tp;
+	struct dpi_app		 app;
+
+	if (tuple_parse_packet(p, &tp) != TUPLE_OK)
+		return (false);
+	s->flow_level = true;
+	s->inner_proto = tp.tuple.proto;
+	s->inner_src = ref->toserver ? tp.tuple.src : tp.tuple.dst;
+	s->inner_dst = ref->toserver ? tp.tuple.dst : tp.tuple.src;
+	s->inner_sport = ref->toserver ? tp.tuple.sport : tp.tuple.dport;
+	s->inner_dport = ref->toserver ? tp.tuple.dport : tp.tuple.sport;
+	dpi_get(pl->dpi, ref->slot, &app);
+	if (app.master == 0 && app.app == 0 && !app.done) {
+		s->app_master = RULE_APP_PENDING;
+		s->app_id = RULE_APP_PENDING;
+	} else {
+		s->app_master = app.master;
+		s->app_id = app.app;
+	}
+	s->app_risk = app.risk;
+	return (rules_match(pl->inl_rules, s, NULL, NULL) == RULES_DROP);
+}
+
+static void
+inline_report(struct pipeline *pl, const struct packet *p, bool released)
+{
+	struct pkt_verdict	v;
+	struct rule_subject	s;
+
+	if (pl->inl_fn == NULL)
+		return;
+	memset(&v, 0, sizeof(v));
+	v.num = p->num;
+	v.released = released;
+	v.action = PKT_ACCEPT;
+	if (p->skip != SKIP_NONE || p->esp == NULL)
+		goto out;
+	v.sa_id = p->sa_id;
+	if (p->verdict == VERDICT_UNDECIDED) {
+		v.action = PKT_UNDECIDED;
+		goto out;
+	}
+	if (pl->inl_rules == NULL)
+		goto out;
+	inline_subject_sa(&s, p);
+	if (rules_match(pl->inl_rules, &s, NULL, NULL) == RULES_DROP) {
+		v.sa_drop = true;
+		v.action = PKT_DROP;
+	} else if (pl->inl_ref_set && p->inner != NULL &&
+	    inline_flow_drops(pl, p, &s))
+		v.action = PKT_DROP;
+out:
+	pl->inl_ref_set = false;
+	pl->inl_fn(pl->inl_arg, &v);
 }

@@ -13,12 +13,14 @@
 #include <stddef.h>
 
 #include "classify/ndpi.h"
+#include "classify/rules.h"
 #include "decode/decode.h"
 #include "detect/detect.h"
 #include "export/eve.h"
 #include "export/innerpcap.h"
 #include "inner/flow.h"
 #include "util/packet.h"
+#include "util/pkt_verdict.h"
 #include "util/stats.h"
 
 struct pipeline_config {
@@ -50,5 +52,16 @@ void		 pipeline_packet(struct pipeline *, const struct packet *frame);
 void		 pipeline_finish(struct pipeline *);
 
 const struct stats *pipeline_stats(const struct pipeline *);
+
+/*
+ * Inline verdicts (--nfq, capture/nfq.h).  From this call on, every
+ * pipeline_packet() hands fn, before it returns, the verdict of each
+ * packet detect/ released in it (released set, oldest first), then that
+ * of the frame itself (end of pipeline.c says how it is reached).  The
+ * rules are borrowed; fill (may be NULL) adds the caller's counters to
+ * the stats event.
+ */
+void		 pipeline_set_inline(struct pipeline *, const struct rules *,
+		    pkt_verdict_fn fn, stats_fill_fn fill, void *arg);
 
 #endif /* ESPVIS_PIPELINE_H */

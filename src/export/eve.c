@@ -31,6 +31,8 @@ struct eve {
 	uint64_t		 events;	/* handed to the sink */
 	uint64_t		 too_large;	/* never formatted whole */
 	struct eve_counters	 reported;	/* already added to stats */
+	struct capture_stats	 capture;	/* live capture (-i): the */
+	bool			 has_capture;	/* caller's latest counters */
 	char			 line[EVE_LINE_MAX];
 };
 
@@ -299,6 +301,53 @@ put_rules_stats(struct json *j, const struct stats *st)
 	json_close_object(j);
 }
 
+/* Inline mode only (--nfq, docs/inline.md): verdicts given. */
+static void
+put_nfq_stats(struct json *j, const struct stats *st)
+{
+	json_open_object(j, "nfq");
+	json_u64(j, "accepted", st->nfq_accepted);
+	json_u64(j, "dropped", st->nfq_dropped);
+	json_u64(j, "undecided", st->nfq_undecided);
+	json_u64(j, "held", st->nfq_held);
+	json_u64(j, "hold_expired", st->nfq_hold_expired);
+	json_u64(j, "hold_full", st->nfq_hold_full);
+	json_u64(j, "overflows", st->nfq_overflows);
+	json_u64(j, "verdict_msgs", st->nfq_verdict_msgs);
+	json_u64(j, "verdict_errors", st->nfq_verdict_errors);
+	json_close_object(j);
+}
+
+void
+eve_set_capture_stats(struct eve *e, const struct capture_stats *cs)
+{
+	e->capture = *cs;
+	e->has_capture = true;
+}
+
+/* Live capture only (-i, docs/live.md): sums, then each interface. */
+static void
+put_capture_stats(struct json *j, const struct capture_stats *cs)
+{
+	uint32_t i;
+
+	json_open_object(j, "capture");
+	json_u64(j, "kernel_drops", cs->kernel_drops);
+	json_u64(j, "if_drops", cs->if_drops);
+	json_open_array(j, "interfaces");
+	for (i = 0; i < cs->n_ifaces && i < CAPTURE_MAX_IFACES; i++) {
+		json_open_object(j, NULL);
+		json_str(j, "name", cs->iface[i].name);
+		json_u64(j, "read", cs->iface[i].read);
+		json_u64(j, "received", cs->iface[i].received);
+		json_u64(j, "kernel_drops", cs->iface[i].kernel_drops);
+		json_u64(j, "if_drops", cs->iface[i].if_drops);
+		json_close_object(j);
+	}
+	json_close_array(j);
+	json_close_object(j);
+}
+
 int
 eve_write_stats(struct eve *e, int64_t ts_sec, uint32_t ts_usec,
     struct stats *st)
@@ -308,6 +357,8 @@ eve_write_stats(struct eve *e, int64_t ts_sec, uint32_t ts_usec,
 	json_init(&j, e->line, sizeof(e->line));
 	put_header(&j, ts_sec, ts_usec, "stats");
 	json_open_object(&j, "stats");
+	if (e->has_capture)
+		put_capture_stats(&j, &e->capture);
 	put_packets(&j, st);
 	json_open_object(&j, "sa");
 	json_u64(&j, "created", st->sa_created);
@@ -332,6 +383,8 @@ eve_write_stats(struct eve *e, int64_t ts_sec, uint32_t ts_usec,
 	json_close_object(&j);
 	put_flow_stats(&j, st);
 	put_rules_stats(&j, st);
+	if (st->nfq_on)
+		put_nfq_stats(&j, st);
 	report_counters(e, st);
 	json_open_object(&j, "eve");
 	/* This event itself is counted once it is out. */
@@ -344,6 +397,24 @@ eve_write_stats(struct eve *e, int64_t ts_sec, uint32_t ts_usec,
 	json_close_object(&j);
 	json_close_object(&j);
 	return (emit(e, &j, st));
+}
+
+/*
+ * The sink's news since the pipeline's last event go into the copy only
+ * and stay pending for the pipeline's own counters, which take them (this
+ * event included) at its next event: the final stats stay exact.
+ */
+int
+eve_write_stats_snapshot(struct eve *e, int64_t ts_sec, uint32_t ts_usec,
+    const struct stats *st)
+{
+	struct eve_counters	pending = e->reported;
+	struct stats		copy = *st;
+	int			rc;
+
+	rc = eve_write_stats(e, ts_sec, ts_usec, &copy);
+	e->reported = pending;
+	return (rc);
 }
 
 /*

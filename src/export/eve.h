@@ -58,6 +58,16 @@ int		 eve_write_esp(struct eve *, const struct sa_report *,
 		    struct stats *);
 int		 eve_write_stats(struct eve *, int64_t ts_sec, uint32_t ts_usec,
 		    struct stats *);
+/*
+ * A periodic stats event (live capture) from a copy of the pipeline's
+ * counters, which it leaves as they are.
+ */
+int		 eve_write_stats_snapshot(struct eve *, int64_t ts_sec,
+		    uint32_t ts_usec, const struct stats *);
+/* Live capture counters, copied; every later stats event carries them
+ * as `stats.capture` (docs/eve.md).  Never called: no such section. */
+void		 eve_set_capture_stats(struct eve *,
+		    const struct capture_stats *);
 /* One rule match (DESIGN.md section 4, docs/eve.md `alert`). */
 int		 eve_write_alert(struct eve *, const struct alert_report *,
 		    struct stats *);

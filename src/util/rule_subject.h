@@ -27,6 +27,14 @@
 #include "addr.h"
 #include "packet.h"
 
+/*
+ * app_master and app_id of a flow nDPI has not named yet (inline
+ * verdicts ask before it has): no app condition matches it, not even
+ * Unknown, which means nDPI gave up.  Above every nDPI 4.2 id, which is
+ * how rules_match() ignores it.
+ */
+#define RULE_APP_PENDING	0xffff
+
 struct rule_subject {
 	/* When: the packet or event time; copied into alerts, not matched. */
 	int64_t		 ts_sec;

@@ -62,6 +62,23 @@ struct stats {
 	uint64_t	rules_reload_errors; /* reloads refused: old set kept */
 	uint64_t	alerts;		/* rule matches raised (alert events) */
 
+	/* capture/nfq: inline verdicts (--nfq; the section is written only
+	   when nfq_on, so that offline events stay as they were) */
+	bool		nfq_on;
+	uint64_t	nfq_accepted;	/* packets given NF_ACCEPT */
+	uint64_t	nfq_dropped;	/* packets given NF_DROP */
+	uint64_t	nfq_undecided;	/* of those, of an undecided SA: the
+					   --nfq-undecided policy said */
+	uint64_t	nfq_held;	/* verdict delayed until SA decided */
+	uint64_t	nfq_hold_expired; /* of those, given the expiry
+					   verdict: held too long, or exit */
+	uint64_t	nfq_hold_full;	/* no room to hold: expiry verdict */
+	uint64_t	nfq_overflows;	/* socket overflows (ENOBUFS): the
+					   kernel dropped, or with fail-open
+					   accepted, what it could not queue */
+	uint64_t	nfq_verdict_msgs; /* verdict messages (a batch is one) */
+	uint64_t	nfq_verdict_errors; /* verdict messages refused */
+
 	/* export/ */
 	uint64_t	inner_written;	/* records written to the -w stream */
 	uint64_t	eve_events;
@@ -70,6 +87,33 @@ struct stats {
 					   buffer, peer gone, unacknowledged) */
 	uint64_t	eve_reconnects;	/* socket output connections remade */
 	uint64_t	eve_redis_errors; /* error replies from Redis */
+};
+
+/*
+ * Live capture (capture/live.c): what the kernel did with the frames of
+ * each interface, from pcap_stats(3), widened to 64 bits.  Kept apart
+ * from struct stats because the capture, not the pipeline, owns them;
+ * the EVE writer is handed a copy for its stats events.
+ */
+#define CAPTURE_MAX_IFACES	16
+#define CAPTURE_IFNAME_MAX	32	/* IFNAMSIZ is 16; libpcap also
+					   takes longer names (nflog:N) */
+
+struct capture_if_stats {
+	char		name[CAPTURE_IFNAME_MAX];
+	uint64_t	read;		/* frames handed to the pipeline */
+	uint64_t	received;	/* ps_recv: passed the filter, the
+					   dropped ones included (Linux) */
+	uint64_t	kernel_drops;	/* ps_drop: no room in the ring */
+	uint64_t	if_drops;	/* ps_ifdrop: dropped by the interface
+					   or its driver since the start */
+};
+
+struct capture_stats {
+	uint64_t		kernel_drops;	/* sums over the interfaces */
+	uint64_t		if_drops;
+	uint32_t		n_ifaces;
+	struct capture_if_stats	iface[CAPTURE_MAX_IFACES];
 };
 
 #endif /* ESPVIS_STATS_H */
