@@ -1095,6 +1095,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "espvis: %s\n", err);
 		goto out;
 	}
+	pipeline_set_rules(pl, rules);
 	if (o.use_nfq) {
 		if ((nfq = nfqueue_open(&o.nfq, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "espvis: --nfq %u: %s\n", o.nfq.queue,

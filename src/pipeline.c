@@ -41,6 +41,9 @@ struct pipeline {
 	bool			 seen_packet;
 	uint8_t			 ipbuf[IPBUILD_MAX]; /* transport-mode
 					   packet rebuilt for nDPI */
+	const struct rules	*rules;		/* borrowed, may be NULL */
+	bool			*flow_asked;	/* per flow slot: the rules
+					   were asked about this flow */
 
 	/* Inline verdicts (--nfq): see the end of this file. */
 	const struct rules	*inl_rules;	/* borrowed */
@@ -53,6 +56,9 @@ struct pipeline {
 
 static void	inline_report(struct pipeline *, const struct packet *,
 		    bool released);
+static void	flow_subject(struct pipeline *, const struct packet *,
+		    const struct flow_ref *, struct rule_subject *,
+		    struct dpi_app *);
 
 void
 pipeline_config_defaults(struct pipeline_config *cfg)
@@ -63,14 +69,67 @@ pipeline_config_defaults(struct pipeline_config *cfg)
 	dpi_config_defaults(&cfg->dpi);
 }
 
-/* detect/ hands SA reports here; they become `esp` events. */
+/* A rule fired: an `alert` event (its action says allowed or blocked). */
+static void
+on_rule_match(void *arg, const struct rule *rule,
+    const struct rule_subject *s)
+{
+	struct pipeline		*pl = arg;
+	struct alert_report	 a;
+
+	rules_alert_report(&a, rule, s);
+	pl->stats.alerts++;
+	if (pl->eve != NULL)
+		eve_write_alert(pl->eve, &a, &pl->stats);
+}
+
+static void
+ask_rules(struct pipeline *pl, const struct rule_subject *s)
+{
+	if (pl->rules != NULL)
+		rules_match(pl->rules, s, on_rule_match, pl);
+}
+
+/*
+ * detect/ hands SA reports here; they become `esp` events.  SA-level
+ * rules are asked once per SA: when its verdict is reached, or when it
+ * ends still undecided (a rule may target what cannot be decided).
+ */
 static void
 on_sa_report(void *arg, const struct sa_report *r)
 {
-	struct pipeline *pl = arg;
+	struct pipeline		*pl = arg;
+	struct rule_subject	 s;
 
 	if (pl->eve != NULL)
 		eve_write_esp(pl->eve, r, &pl->stats);
+	if (r->event == SA_EVENT_DECIDED ||
+	    (r->event == SA_EVENT_END && r->verdict == VERDICT_UNDECIDED)) {
+		rules_subject_sa(&s, r);
+		ask_rules(pl, &s);
+	}
+}
+
+/* A flow-level subject from the report of a flow that ends. */
+static void
+flow_report_subject(const struct flow_report *r, const char *app,
+    struct rule_subject *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->ts_sec = r->last_sec;
+	s->ts_usec = r->last_usec;
+	s->flow_level = true;
+	/* A flow is only seen inside an SA that was judged null. */
+	s->verdict = VERDICT_NULL;
+	s->spi = r->sa_toserver.spi;
+	s->src = r->sa_toserver.src;
+	s->dst = r->sa_toserver.dst;
+	s->inner_src = r->tuple.src;
+	s->inner_dst = r->tuple.dst;
+	s->inner_proto = r->tuple.proto;
+	s->inner_sport = r->tuple.sport;
+	s->inner_dport = r->tuple.dport;
+	rules_subject_set_app(s, app);
 }
 
 /*
@@ -84,9 +143,18 @@ on_flow_end(void *arg, const struct flow_report *r)
 	struct flow_report	 out = *r;
 	struct dpi_app		 app;
 
+	struct rule_subject	 s;
+
 	dpi_flow_end(pl->dpi, r->slot, &app, &pl->stats);
 	memcpy(out.app_proto, app.name, sizeof(out.app_proto));
 	out.app_proto[sizeof(out.app_proto) - 1] = '\0';
+	/* Flow rules not asked yet (nDPI never finished): ask at the end. */
+	if (!pl->flow_asked[r->slot]) {
+		flow_report_subject(&out, out.app_proto, &s);
+		s.app_risk = app.risk;
+		ask_rules(pl, &s);
+	}
+	pl->flow_asked[r->slot] = false;
 	if (pl->eve != NULL)
 		eve_write_flow(pl->eve, &out, &pl->stats);
 }
@@ -106,7 +174,9 @@ pipeline_new(const struct pipeline_config *cfg, struct eve *eve,
 	pl->decode = decode_new(&cfg->decode);
 	pl->detect = detect_new(&cfg->detect, on_sa_report, pl);
 	pl->flows = flow_table_new(&cfg->flow, on_flow_end, pl);
-	if (pl->decode == NULL || pl->detect == NULL || pl->flows == NULL) {
+	pl->flow_asked = calloc(cfg->flow.max_flows, sizeof(bool));
+	if (pl->decode == NULL || pl->detect == NULL || pl->flows == NULL ||
+	    pl->flow_asked == NULL) {
 		snprintf(err, errlen, "cannot allocate the packet tables "
 		    "(lower the table sizes in the configuration)");
 		pipeline_free(pl);
@@ -129,6 +199,7 @@ pipeline_free(struct pipeline *pl)
 	detect_free(pl->detect);
 	flow_table_free(pl->flows);
 	dpi_free(pl->dpi);
+	free(pl->flow_asked);
 	free(pl);
 }
 
@@ -149,8 +220,18 @@ classify_inner(struct pipeline *pl, const struct packet *p)
 	if ((ip = ipbuild_packet(p, pl->ipbuf, sizeof(pl->ipbuf), &len)) ==
 	    NULL)
 		return;
-	dpi_packet(pl->dpi, ref.slot, ip, len,
-	    (uint64_t)p->ts_sec * 1000 + p->ts_usec / 1000, &pl->stats);
+	/* Flow rules are asked once, when nDPI's answer is final. */
+	if (dpi_packet(pl->dpi, ref.slot, ip, len,
+	    (uint64_t)p->ts_sec * 1000 + p->ts_usec / 1000, &pl->stats) &&
+	    !pl->flow_asked[ref.slot]) {
+		struct rule_subject s;
+		struct dpi_app app;
+
+		pl->flow_asked[ref.slot] = true;
+		flow_subject(pl, p, &ref, &s, &app);
+		if (s.flow_level)
+			ask_rules(pl, &s);
+	}
 }
 
 /* Every packet whose inner payload detect/ found, held ones included. */
@@ -240,6 +321,8 @@ pipeline_finish(struct pipeline *pl)
 		inspect_inner(pl, &released);
 	flow_table_finish(pl->flows, &pl->stats);
 	dpi_update_stats(&pl->stats);
+	if (pl->rules != NULL)
+		rules_stats(pl->rules, &pl->stats);
 	if (pl->inl_fill != NULL)
 		pl->inl_fill(pl->inl_arg, &pl->stats);
 	if (pl->eve != NULL) {
@@ -255,6 +338,12 @@ const struct stats *
 pipeline_stats(const struct pipeline *pl)
 {
 	return (&pl->stats);
+}
+
+void
+pipeline_set_rules(struct pipeline *pl, const struct rules *rules)
+{
+	pl->rules = rules;
 }
 
 /*
@@ -304,32 +393,49 @@ inline_subject_sa(struct rule_subject *s, const struct packet *p)
 	s->dport = p->dport;
 }
 
-/* The flow level: the SA's subject plus the flow, client first. */
-static bool
-inline_flow_drops(struct pipeline *pl, const struct packet *p,
-    struct rule_subject *s)
+/*
+ * A flow-level subject for packet p of the flow ref: the SA's subject
+ * plus the inner tuple, client first, and the app nDPI knows so far (a
+ * flow nDPI has not named yet is RULE_APP_PENDING, which no app
+ * condition matches).  s borrows app's name: app must outlive s.
+ */
+static void
+flow_subject(struct pipeline *pl, const struct packet *p,
+    const struct flow_ref *ref, struct rule_subject *s, struct dpi_app *app)
 {
-	const struct flow_ref	*ref = &pl->inl_ref;
 	struct tuple_pkt	 tp;
-	struct dpi_app		 app;
 
+	inline_subject_sa(s, p);
 	if (tuple_parse_packet(p, &tp) != TUPLE_OK)
-		return (false);
+		return;
 	s->flow_level = true;
 	s->inner_proto = tp.tuple.proto;
 	s->inner_src = ref->toserver ? tp.tuple.src : tp.tuple.dst;
 	s->inner_dst = ref->toserver ? tp.tuple.dst : tp.tuple.src;
 	s->inner_sport = ref->toserver ? tp.tuple.sport : tp.tuple.dport;
 	s->inner_dport = ref->toserver ? tp.tuple.dport : tp.tuple.sport;
-	dpi_get(pl->dpi, ref->slot, &app);
-	if (app.master == 0 && app.app == 0 && !app.done) {
+	dpi_get(pl->dpi, ref->slot, app);
+	if (app->master == 0 && app->app == 0 && !app->done) {
 		s->app_master = RULE_APP_PENDING;
 		s->app_id = RULE_APP_PENDING;
 	} else {
-		s->app_master = app.master;
-		s->app_id = app.app;
+		s->app_master = app->master;
+		s->app_id = app->app;
+		s->app_name = app->name;
 	}
-	s->app_risk = app.risk;
+	s->app_risk = app->risk;
+}
+
+/* Does a drop rule match the flow of p? */
+static bool
+inline_flow_drops(struct pipeline *pl, const struct packet *p,
+    struct rule_subject *s)
+{
+	struct dpi_app app;
+
+	flow_subject(pl, p, &pl->inl_ref, s, &app);
+	if (!s->flow_level)
+		return (false);
 	return (rules_match(pl->inl_rules, s, NULL, NULL) == RULES_DROP);
 }
 

@@ -54,6 +54,14 @@ void		 pipeline_finish(struct pipeline *);
 const struct stats *pipeline_stats(const struct pipeline *);
 
 /*
+ * The rules to ask (borrowed; NULL: none).  SA-level rules are asked
+ * once per SA when it is decided (or ends undecided), flow-level rules
+ * once per inner flow when nDPI's answer is final (or at its end); each
+ * rule that fires becomes an `alert` event.
+ */
+void		 pipeline_set_rules(struct pipeline *, const struct rules *);
+
+/*
  * Inline verdicts (--nfq, capture/nfq.h).  From this call on, every
  * pipeline_packet() hands fn, before it returns, the verdict of each
  * packet detect/ released in it (released set, oldest first), then that
