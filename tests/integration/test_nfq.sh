@@ -189,6 +189,16 @@ echo "info: $(nfqstat "$dir/accept.json" verdict_msgs) verdict messages for 187 
 expect "stats.nfq.held" "$(nfqstat "$dir/accept.json" held)" 0
 # The encrypted SA's first packet is undecided (it takes two), no more.
 expect "stats.nfq.undecided" "$(nfqstat "$dir/accept.json" undecided)" 1
+# Alerts: the drop rule's say blocked, the alert rule's allowed.
+alerts() {	# EVE file, signature id: "N ACTION[,ACTION...]"
+	python3 -c 'import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+a = [e["alert"]["action"] for e in ev if e["event_type"] == "alert"
+     and e["alert"]["signature_id"] == int(sys.argv[2])]
+print(len(a) > 0, ",".join(sorted(set(a))))' "$1" "$2"
+}
+expect "alerts of drop rule 9001" "$(alerts "$dir/accept.json" 9001)" "True blocked"
+expect "alerts of alert rule 9002" "$(alerts "$dir/accept.json" 9002)" "True allowed"
 
 # 2. Policy hold, expiry drop.
 start_espvis hold --nfq-undecided hold --nfq-hold 4 \
