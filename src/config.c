@@ -21,6 +21,7 @@
 #include "config.h"
 #include "detect/hold.h"
 #include "detect/sa_table.h"
+#include "workers.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define OFF(field)	offsetof(struct config, field)
@@ -88,7 +89,7 @@ static const struct u32_key eve_keys[] = {
 
 static const char *const top_keys[] = {
 	"quiet", "rules", "decode", "detect", "flows", "dpi", "outputs",
-	"stats_interval",
+	"stats_interval", "workers", "worker_ring_kb",
 };
 static const char *const outputs_keys[] = { "log_dir", "eve", "inner" };
 static const char *const eve_map_keys[] = {
@@ -114,6 +115,8 @@ config_new(void)
 	eve_options_defaults(&cfg->eve);
 	cfg->inner_linktype = INNER_LINK_ETHERNET;
 	cfg->stats_interval = STATS_INTERVAL_DEFAULT;
+	cfg->workers = 1;
+	cfg->worker_ring_kb = WORKERS_RING_KB_DEFAULT;
 	return (cfg);
 }
 
@@ -376,6 +379,13 @@ config_load(struct config *cfg, const char *path, struct doc_error *err)
 		goto fail;
 	if ((v = ynode_get(root, "stats_interval")) != NULL &&
 	    ynode_u32(v, 0, TIMEOUT_MAX, &tmp.stats_interval, err) != 0)
+		goto fail;
+	if ((v = ynode_get(root, "workers")) != NULL &&
+	    ynode_u32(v, 1, WORKERS_MAX, &tmp.workers, err) != 0)
+		goto fail;
+	if ((v = ynode_get(root, "worker_ring_kb")) != NULL &&
+	    ynode_u32(v, WORKERS_RING_KB_MIN, WORKERS_RING_KB_MAX,
+	    &tmp.worker_ring_kb, err) != 0)
 		goto fail;
 	if (parse_rules(&tmp, root, err) != 0 ||
 	    parse_numeric_section(&tmp, root, "decode", decode_keys,

@@ -46,6 +46,8 @@ struct config {
 	uint32_t		 stats_interval; /* live capture: seconds
 						   between stats events, 0:
 						   only the final one */
+	uint32_t		 workers;	/* --workers: pipelines, 1.. */
+	uint32_t		 worker_ring_kb; /* each worker's rings */
 
 	struct ydoc		*doc;		/* owns the strings above */
 };

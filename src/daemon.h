@@ -31,7 +31,8 @@ int		 priv_lookup(const char *user, struct priv_user *,
  * Returns 0, or -1 with the reason in err (the process may then be
  * half-changed: the caller must exit).
  */
-int		 priv_drop(const struct priv_user *, char *err, size_t errlen);
+int		 priv_drop(const struct priv_user *, char *err,
+		    size_t errlen);
 
 struct pidfile;
 

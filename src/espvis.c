@@ -19,6 +19,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "pipeline.h"
+#include "workers.h"
 
 #define ESPVIS_VERSION	"0.1.0"
 #define MAX_INPUTS	256
@@ -60,6 +61,8 @@ struct options {
 	struct nfqueue_config	 nfq;
 	bool			 nfq_opts;	/* any --nfq-* given */
 	bool			 nfq_hold_opts;	/* any --nfq-hold* given */
+	uint32_t		 workers;	/* --workers N */
+	uint32_t		 worker_ring_kb;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -145,6 +148,8 @@ usage(FILE *out)
 "      --nfq-hold-expire accept|drop\n"
 "                       hold: verdict when it waited too long, or there\n"
 "                       is no room to hold it (default accept)\n"
+"      --workers N      -r: N pipelines on N threads, a tunnel's packets\n"
+"                       all on one (default 1; docs/espvis.8)\n"
 "  -q, --quiet          no summary on standard error\n"
 "  -h, --help           this text\n"
 "  -V, --version        print the version\n"
@@ -195,6 +200,7 @@ enum long_only {
 	OPT_NFQ_HOLD,
 	OPT_NFQ_HOLD_TIMEOUT,
 	OPT_NFQ_HOLD_EXPIRE,
+	OPT_WORKERS,
 };
 
 #define SHORTOPTS	"r:i:f:u:l:w:c:qhV"
@@ -226,6 +232,7 @@ static const struct option longopts[] = {
 	{ "nfq-hold", required_argument, NULL, OPT_NFQ_HOLD },
 	{ "nfq-hold-timeout", required_argument, NULL, OPT_NFQ_HOLD_TIMEOUT },
 	{ "nfq-hold-expire", required_argument, NULL, OPT_NFQ_HOLD_EXPIRE },
+	{ "workers", required_argument, NULL, OPT_WORKERS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -540,6 +547,15 @@ parse_args(int argc, char **argv, struct options *o)
 		case 'q':
 			o->quiet = true;
 			break;
+		case OPT_WORKERS:
+			if (parse_u32(optarg, "--workers", 1, &o->workers) != 0)
+				return (-1);
+			if (o->workers > WORKERS_MAX) {
+				fprintf(stderr, "espvis: --workers: at most "
+				    "%u\n", WORKERS_MAX);
+				return (-1);
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -558,6 +574,11 @@ parse_args(int argc, char **argv, struct options *o)
 	}
 	if (check_nfq_options(o) != 0 || check_live_options(o) != 0)
 		return (-1);
+	if (o->workers > 1 && (o->use_nfq || o->n_ifaces > 0)) {
+		fprintf(stderr, "espvis: --workers: only with -r for now "
+		    "(live and inline run one pipeline)\n");
+		return (-1);
+	}
 	if (o->n_inputs == 0 && o->n_check_paths == 0 && !o->use_nfq &&
 	    o->n_ifaces == 0) {
 		fprintf(stderr, "espvis: nothing to read: give -r FILE or "
@@ -616,6 +637,8 @@ load_config(int argc, char **argv, struct options *o)
 	o->inner_linktype = c->inner_linktype;
 	o->quiet = c->quiet;
 	o->stats_interval = c->stats_interval;
+	o->workers = c->workers;
+	o->worker_ring_kb = c->worker_ring_kb;
 	o->rules_given = c->rules_set;
 	for (i = 0; i < c->n_rule_paths; i++)
 		o->rule_paths[i] = c->rule_paths[i];
@@ -733,8 +756,8 @@ resolve_outputs(struct options *o, char *eve_path, char *inner_path,
 
 /* Read one file to its end; -1 (reported) on a fault in it. */
 static int
-run_file(struct pipeline *pl, const char *path, uint64_t *num,
-    const struct options *o, struct rules *rules)
+run_file(struct pipeline *pl, struct workers *wk, const char *path,
+    uint64_t *num, const struct options *o, struct rules *rules)
 {
 	char err[512];
 	struct capture *cap;
@@ -749,9 +772,13 @@ run_file(struct pipeline *pl, const char *path, uint64_t *num,
 	while (!stop_requested &&
 	    (rc = capture_next(cap, &frame, err, sizeof(err))) == 1) {
 		frame.num = ++*num;
-		if (reload_requested)
+		/* Workers read the rules concurrently: no reload under them. */
+		if (reload_requested && wk == NULL)
 			reload_rules(o, rules);
-		pipeline_packet(pl, &frame);
+		if (wk != NULL)
+			workers_packet(wk, &frame);
+		else
+			pipeline_packet(pl, &frame);
 	}
 	capture_close(cap);
 	if (!stop_requested && rc < 0) {
@@ -797,18 +824,6 @@ monotonic_ms(void)
 	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
-/* Once a second: counters read (they widen only when read), outputs
- * flushed: standard output and -w are buffered, eve_tick() leaves them. */
-static void
-live_second(struct live_run *r)
-{
-	live_stats(r->live, &r->cs);
-	eve_set_capture_stats(r->eve, &r->cs);
-	if (r->inner != NULL)
-		innerpcap_flush(r->inner);
-	eve_flush(r->eve);
-}
-
 /* The pipeline's counters as they are now, nDPI's memory included. */
 static void
 write_live_stats(struct live_run *r)
@@ -840,12 +855,33 @@ live_drain(struct live_run *r)
 		continue;
 }
 
+/*
+ * Once a second: the expiry a frame of this second would run, so that on
+ * a quiet link idle SAs and flows still end on time (the kernel stamps
+ * frames with this same clock); counters read (they widen only when
+ * read); the stats event when due; outputs flushed: standard output and
+ * -w are buffered, and eve_tick() leaves them.
+ */
+static void
+live_second(struct live_run *r, bool stats_due)
+{
+	pipeline_expire(r->pl, time(NULL));
+	live_stats(r->live, &r->cs);
+	eve_set_capture_stats(r->eve, &r->cs);
+	if (stats_due)
+		write_live_stats(r);
+	if (r->inner != NULL)
+		innerpcap_flush(r->inner);
+	eve_flush(r->eve);
+}
+
 static int
 run_live(struct live_run *r, struct pipeline *pl, struct eve *eve,
     struct innerpcap *inner, const struct options *o, struct rules *rules)
 {
 	char err[512];
 	int64_t now, next_second, next_stats;
+	bool stats_due;
 	int rc = 0;
 
 	r->pl = pl;
@@ -868,11 +904,10 @@ run_live(struct live_run *r, struct pipeline *pl, struct eve *eve,
 		if ((now = monotonic_ms()) < next_second)
 			continue;
 		next_second = now + 1000;
-		live_second(r);
-		if (r->stats_interval > 0 && now >= next_stats) {
+		stats_due = r->stats_interval > 0 && now >= next_stats;
+		if (stats_due)
 			next_stats = now + (int64_t)r->stats_interval * 1000;
-			write_live_stats(r);
-		}
+		live_second(r, stats_due);
 	}
 	if (rc == 0)
 		live_drain(r);
@@ -1049,6 +1084,7 @@ main(int argc, char **argv)
 	struct eve *eve = NULL;
 	struct innerpcap *inner = NULL;
 	struct pipeline *pl = NULL;
+	struct workers *wk = NULL;
 	struct nfqueue *nfq = NULL;
 	static struct live_run run;
 	struct priv_user user;
@@ -1091,11 +1127,19 @@ main(int argc, char **argv)
 		fprintf(stderr, "espvis: -w %s: %s\n", o.inner_dest, err);
 		goto out;
 	}
-	if ((pl = pipeline_new(&o.cfg, eve, inner, err, sizeof(err))) == NULL) {
+	if (o.workers > 1) {
+		if ((wk = workers_new(o.workers, o.worker_ring_kb, &o.cfg,
+		    eve, inner, o.inner_linktype, rules, err,
+		    sizeof(err))) == NULL) {
+			fprintf(stderr, "espvis: %s\n", err);
+			goto out;
+		}
+	} else if ((pl = pipeline_new(&o.cfg, eve, inner, err,
+	    sizeof(err))) == NULL) {
 		fprintf(stderr, "espvis: %s\n", err);
 		goto out;
-	}
-	pipeline_set_rules(pl, rules);
+	} else
+		pipeline_set_rules(pl, rules);
 	if (o.use_nfq) {
 		if ((nfq = nfqueue_open(&o.nfq, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "espvis: --nfq %u: %s\n", o.nfq.queue,
@@ -1116,20 +1160,25 @@ main(int argc, char **argv)
 	if (nfq != NULL && run_nfq(pl, nfq, &o, rules, eve) != 0)
 		status = EXIT_INPUT;
 	for (i = 0; i < o.n_inputs && !stop_requested; i++) {
-		if (run_file(pl, o.inputs[i], &num, &o, rules) != 0) {
+		if (run_file(pl, wk, o.inputs[i], &num, &o, rules) != 0) {
 			status = EXIT_INPUT;
 			break;
 		}
 	}
-	pipeline_finish(pl);
+	if (wk != NULL)
+		workers_finish(wk);
+	else
+		pipeline_finish(pl);
 	eve_drain(eve);
 	if (!o.quiet) {
-		print_summary(pipeline_stats(pl));
+		print_summary(wk != NULL ? workers_stats(wk) :
+		    pipeline_stats(pl));
 		if (run.live != NULL)
 			print_capture_summary(&run.cs);
 		print_eve_losses(eve);
 	}
 out:
+	workers_free(wk);
 	pipeline_free(pl);
 	live_close(run.live);
 	if (pidfile_close(pidfile) != 0)

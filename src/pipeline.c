@@ -39,6 +39,7 @@ struct pipeline {
 	int64_t			 last_ts_sec;	/* of the newest packet */
 	uint32_t		 last_ts_usec;
 	bool			 seen_packet;
+	bool			 worker;	/* pipeline_set_worker() */
 	uint8_t			 ipbuf[IPBUILD_MAX]; /* transport-mode
 					   packet rebuilt for nDPI */
 	const struct rules	*rules;		/* borrowed, may be NULL */
@@ -248,6 +249,8 @@ inspect_inner(struct pipeline *pl, const struct packet *p)
 static void
 maybe_expire(struct pipeline *pl, int64_t now)
 {
+	if (pl->worker)
+		return;			/* pipeline_expire() drives it */
 	if (!pl->seen_packet) {
 		pl->last_expire_sec = now;
 		pl->seen_packet = true;
@@ -326,8 +329,9 @@ pipeline_finish(struct pipeline *pl)
 	if (pl->inl_fill != NULL)
 		pl->inl_fill(pl->inl_arg, &pl->stats);
 	if (pl->eve != NULL) {
-		eve_write_stats(pl->eve, pl->last_ts_sec, pl->last_ts_usec,
-		    &pl->stats);
+		if (!pl->worker)
+			eve_write_stats(pl->eve, pl->last_ts_sec,
+			    pl->last_ts_usec, &pl->stats);
 		eve_flush(pl->eve);
 	}
 	if (pl->inner != NULL)
@@ -338,6 +342,20 @@ const struct stats *
 pipeline_stats(const struct pipeline *pl)
 {
 	return (&pl->stats);
+}
+
+void
+pipeline_set_worker(struct pipeline *pl)
+{
+	pl->worker = true;
+}
+
+void
+pipeline_expire(struct pipeline *pl, int64_t now)
+{
+	decode_expire(pl->decode, now, &pl->stats);
+	detect_expire(pl->detect, now, &pl->stats);
+	flow_table_expire(pl->flows, now, &pl->stats);
 }
 
 void

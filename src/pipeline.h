@@ -54,6 +54,18 @@ void		 pipeline_finish(struct pipeline *);
 const struct stats *pipeline_stats(const struct pipeline *);
 
 /*
+ * --workers (workers.h): this pipeline is one of several that share a
+ * capture.  Expiry no longer follows its own packets' clock but the
+ * whole capture's: the caller calls pipeline_expire() whenever a lone
+ * pipeline would have expired (the first packet of each new second), so
+ * that timeouts end the same SAs, flows and fragments as with one
+ * worker.  pipeline_finish() writes no stats event: the caller writes
+ * one with every worker's counters added up (stats_add()).
+ */
+void		 pipeline_set_worker(struct pipeline *);
+void		 pipeline_expire(struct pipeline *, int64_t now);
+
+/*
  * The rules to ask (borrowed; NULL: none).  SA-level rules are asked
  * once per SA when it is decided (or ends undecided), flow-level rules
  * once per inner flow when nDPI's answer is final (or at its end); each

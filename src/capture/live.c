@@ -144,7 +144,8 @@ open_one(struct live *l, const char *name, const struct live_config *cfg,
 	/* A warning (rc > 0: promiscuous mode unsupported, ...) still
 	 * captures; only errors stop us. */
 	if ((rc = pcap_activate(p)) < 0) {
-		snprintf(err, errlen, "-i %s: %s", name, activate_reason(rc, p));
+		snprintf(err, errlen, "-i %s: %s", name,
+		    activate_reason(rc, p));
 		return (-1);
 	}
 	if (set_filter(p, name, cfg->filter, why, err, errlen) != 0)

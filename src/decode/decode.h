@@ -43,4 +43,12 @@ void	 decode_packet(struct decode *, struct packet *, struct stats *);
 /* Give up on fragments older than the timeout at time now_sec. */
 void	 decode_expire(struct decode *, int64_t now_sec, struct stats *);
 
+/*
+ * --workers: a hash of the frame's first IP header's addresses, the same
+ * for both directions (dispatch.c says why not the ports); 0 for a frame
+ * that is not IP.  Stateless and thread-safe: the reading thread calls
+ * it on frames no decode context has seen.
+ */
+uint32_t decode_dispatch_hash(const struct packet *frame);
+
 #endif /* ESPVIS_DECODE_H */

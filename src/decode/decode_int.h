@@ -65,6 +65,8 @@ struct dctx {
 	struct packet	*p;
 	struct stats	*stats;
 	uint32_t	 layers;	/* headers entered so far */
+	bool		 addrs_only;	/* dispatch.c: stop at the first IP
+					   header's addresses */
 };
 
 /* The bytes of one layer: what was captured, and what the wire had. */

@@ -59,6 +59,8 @@ decode_ip4(struct dctx *ctx, struct span *s)
 	cur_skip(c, 2);
 	ipaddr_set4(&p->src, cur_bytes(c, 4));
 	ipaddr_set4(&p->dst, cur_bytes(c, 4));
+	if (ctx->addrs_only)
+		return (SKIP_NONE);
 	/* This header is now the outer one: nothing of an outer one stays. */
 	p->ipver = 4;
 	p->ip_df = (frag & IP4_FLAG_DF) != 0;

@@ -49,6 +49,8 @@ decode_ip6(struct dctx *ctx, struct span *s)
 	p->ip_ttl = cur_u8(c);
 	ipaddr_set6(&p->src, cur_bytes(c, 16));
 	ipaddr_set6(&p->dst, cur_bytes(c, 16));
+	if (ctx->addrs_only)
+		return (SKIP_NONE);
 	/* This header is now the outer one: nothing of an outer one stays. */
 	p->ipver = 6;
 	p->ip_tos = (uint8_t)(ver_tc_flow >> 20);

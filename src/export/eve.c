@@ -27,7 +27,9 @@
 #define EVE_MAXLEN_DEFAULT	100000	/* as Suricata's stream-maxlen */
 
 struct eve {
-	struct sink		*sink;
+	struct sink		*sink;		/* NULL: lines go to line_fn */
+	eve_line_fn		 line_fn;
+	void			*line_arg;
 	uint64_t		 events;	/* handed to the sink */
 	uint64_t		 too_large;	/* never formatted whole */
 	struct eve_counters	 reported;	/* already added to stats */
@@ -76,37 +78,63 @@ fail:
 	return (NULL);
 }
 
+struct eve *
+eve_open_fn(eve_line_fn fn, void *arg)
+{
+	struct eve *e;
+
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return (NULL);
+	e->line_fn = fn;
+	e->line_arg = arg;
+	return (e);
+}
+
+int
+eve_write_line(struct eve *e, const char *line, size_t len)
+{
+	enum sink_result rc;
+
+	if ((rc = sink_write(e->sink, line, len)) != SINK_FAILED)
+		e->events++;
+	return (rc == SINK_OK ? 0 : -1);
+}
+
 void
 eve_close(struct eve *e)
 {
 	if (e == NULL)
 		return;
-	sink_close(e->sink);
+	if (e->sink != NULL)
+		sink_close(e->sink);
 	free(e);
 }
 
 int
 eve_flush(struct eve *e)
 {
-	return (sink_flush(e->sink));
+	return (e->sink != NULL ? sink_flush(e->sink) : 0);
 }
 
 void
 eve_tick(struct eve *e)
 {
-	sink_tick(e->sink);
+	if (e->sink != NULL)
+		sink_tick(e->sink);
 }
 
 int
 eve_drain(struct eve *e)
 {
-	return (sink_drain(e->sink));
+	return (e->sink != NULL ? sink_drain(e->sink) : 0);
 }
 
 void
 eve_get_counters(const struct eve *e, struct eve_counters *c)
 {
-	const struct sink_counters *sc = sink_counters(e->sink);
+	static const struct sink_counters none;
+	const struct sink_counters *sc = e->sink != NULL ?
+	    sink_counters(e->sink) : &none;
 
 	c->events = e->events;
 	c->errors = e->too_large + sc->write_errors;
@@ -118,7 +146,7 @@ eve_get_counters(const struct eve *e, struct eve_counters *c)
 const char *
 eve_last_error(const struct eve *e)
 {
-	return (sink_last_error(e->sink));
+	return (e->sink != NULL ? sink_last_error(e->sink) : "");
 }
 
 /* Add what changed since the last call: the sink counts on its own time
@@ -144,7 +172,10 @@ emit(struct eve *e, struct json *j, struct stats *st)
 
 	if (j->overflow || j->len + 1 >= sizeof(e->line))
 		e->too_large++;
-	else if ((rc = sink_write(e->sink, e->line, j->len)) != SINK_FAILED)
+	else if (e->line_fn != NULL) {
+		if ((rc = e->line_fn(e->line_arg, e->line, j->len)) == SINK_OK)
+			e->events++;
+	} else if ((rc = sink_write(e->sink, e->line, j->len)) != SINK_FAILED)
 		e->events++;
 	report_counters(e, st);
 	return (rc == SINK_OK ? 0 : -1);

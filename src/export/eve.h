@@ -53,6 +53,17 @@ struct eve	*eve_open(const char *dest, const struct eve_options *opts,
 		    char *err, size_t errlen);
 void		 eve_close(struct eve *);
 
+/*
+ * --workers: a writer that formats as eve_open()'s do but hands each
+ * event (JSON, no newline; borrowed for the call) to fn, which returns
+ * 0 when it took it (counted in eve_events) or -1 when it lost it.  Its
+ * flush and drain do nothing; no sink counters.  Closed by eve_close().
+ */
+typedef int	(*eve_line_fn)(void *arg, const char *event, size_t len);
+struct eve	*eve_open_fn(eve_line_fn fn, void *arg);
+/* An event another writer formatted, as it is (the exporter thread). */
+int		 eve_write_line(struct eve *, const char *event, size_t len);
+
 /* Each returns 0, or -1 when the event was lost (counted in stats). */
 int		 eve_write_esp(struct eve *, const struct sa_report *,
 		    struct stats *);

@@ -27,8 +27,37 @@ struct innerpcap {
 	pcap_t			*dead;
 	pcap_dumper_t		*dumper;
 	enum inner_linktype	 linktype;
+	innerpcap_rec_fn	 rec_fn;	/* set: no dumper */
+	void			*rec_arg;
 	uint8_t			 frame[FRAME_MAX];
 };
+
+struct innerpcap *
+innerpcap_open_fn(enum inner_linktype lt, innerpcap_rec_fn fn, void *arg)
+{
+	struct innerpcap *w;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return (NULL);
+	w->linktype = lt;
+	w->rec_fn = fn;
+	w->rec_arg = arg;
+	return (w);
+}
+
+void
+innerpcap_write_record(struct innerpcap *w, int64_t ts_sec,
+    uint32_t ts_usec, const uint8_t *rec, size_t len)
+{
+	struct pcap_pkthdr hdr;
+
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.ts.tv_sec = (time_t)ts_sec;
+	hdr.ts.tv_usec = (suseconds_t)ts_usec;
+	hdr.caplen = (bpf_u_int32)len;
+	hdr.len = (bpf_u_int32)len;
+	pcap_dump((u_char *)w->dumper, &hdr, rec);
+}
 
 struct innerpcap *
 innerpcap_open(const char *dest, enum inner_linktype lt, char *err,
@@ -62,15 +91,18 @@ innerpcap_close(struct innerpcap *w)
 {
 	if (w == NULL)
 		return;
-	pcap_dump_close(w->dumper);
-	pcap_close(w->dead);
+	if (w->dumper != NULL)
+		pcap_dump_close(w->dumper);
+	if (w->dead != NULL)
+		pcap_close(w->dead);
 	free(w);
 }
 
 void
 innerpcap_flush(struct innerpcap *w)
 {
-	pcap_dump_flush(w->dumper);
+	if (w->dumper != NULL)
+		pcap_dump_flush(w->dumper);
 }
 
 static void
@@ -119,6 +151,11 @@ innerpcap_write(struct innerpcap *w, const struct packet *p,
 	len = innerpcap_frame(p, w->linktype, w->frame, sizeof(w->frame));
 	if (len == 0)
 		return (-1);
+	if (w->rec_fn != NULL) {
+		w->rec_fn(w->rec_arg, p->ts_sec, p->ts_usec, w->frame, len);
+		st->inner_written++;
+		return (0);
+	}
 	memset(&hdr, 0, sizeof(hdr));
 	hdr.ts.tv_sec = (time_t)p->ts_sec;
 	hdr.ts.tv_usec = (suseconds_t)p->ts_usec;

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../util/packet.h"
 #include "../util/stats.h"
@@ -29,6 +30,19 @@ struct innerpcap;
 struct innerpcap *innerpcap_open(const char *dest, enum inner_linktype,
 		    char *err, size_t errlen);
 void		 innerpcap_close(struct innerpcap *);
+
+/*
+ * --workers: a writer that frames records as innerpcap_open()'s do but
+ * hands each (borrowed for the call) to fn instead of a file; the
+ * exporter thread writes them with innerpcap_write_record().  Closed by
+ * innerpcap_close(); its flush does nothing.
+ */
+typedef void	(*innerpcap_rec_fn)(void *arg, int64_t ts_sec,
+		    uint32_t ts_usec, const uint8_t *rec, size_t len);
+struct innerpcap *innerpcap_open_fn(enum inner_linktype,
+		    innerpcap_rec_fn fn, void *arg);
+void		 innerpcap_write_record(struct innerpcap *, int64_t ts_sec,
+		    uint32_t ts_usec, const uint8_t *rec, size_t len);
 
 /*
  * Write p's inner packet (p->inner set by detect/).  Returns 0, or -1 when

@@ -90,6 +90,14 @@ struct stats {
 };
 
 /*
+ * Add src's counters to dst (--workers: one stats event for all the
+ * pipelines).  Counters of the process (nDPI's memory) or of the shared
+ * rule handle are copies in every pipeline: dst gets the largest.
+ * Keep in step with the fields above (test_workers.c checks each).
+ */
+void	stats_add(struct stats *dst, const struct stats *src);
+
+/*
  * Live capture (capture/live.c): what the kernel did with the frames of
  * each interface, from pcap_stats(3), widened to 64 bits.  Kept apart
  * from struct stats because the capture, not the pipeline, owns them;

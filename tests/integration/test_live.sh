@@ -6,7 +6,8 @@
 # lengths, packets.  Also: periodic and final stats with kernel drop counters,
 # SIGHUP, SIGTERM and SIGINT stop cleanly with the inner pcap flushed, -u
 # nobody keeps capturing, --pidfile comes and goes, two interfaces with a BPF
-# filter, bad interfaces and filters, an interface that disappears.
+# filter, SAs timing out on a quiet link, bad interfaces and filters, an
+# interface that disappears.
 # Skips (77) without root, network namespaces or tcpreplay.  About 15 s.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 ESPVIS=${ESPVIS:-$top/build/espvis}
@@ -108,6 +109,12 @@ if cmd == "compare":	# compare LIVE OFFLINE
 if cmd == "protos":	# protos EVE: the protos of the ended SAs
     print(" ".join(sorted(set(sa[4] for sa in sa_ends(sys.argv[2])))))
     sys.exit(0)
+if cmd == "reasons":	# reasons EVE: why the SAs ended
+    print(" ".join(sorted(set(e["esp"]["end_reason"]
+                              for e in events(sys.argv[2])
+                              if e["event_type"] == "esp"
+                              and e["esp"]["event"] == "end"))))
+    sys.exit(0)
 stats = [e["stats"] for e in events(sys.argv[2]) if e["event_type"] == "stats"]
 if cmd == "final":	# final EVE KEY.PATH: a field of the last stats event
     v = stats[-1]
@@ -164,12 +171,13 @@ done
 	bad "inner pcap: $(count "$dir/live.pcap") packets, offline $(count "$dir/offline.pcap")"
 echo "1: $total frames replayed; SAs, stats, pidfile, -u, SIGHUP checked"
 
-# 2. Two interfaces at once, each with the filter; SIGINT stops.
+# 2. Two interfaces at once, each with the filter; SIGINT stops.  The SAs
+# time out while no frame comes: expiry runs on the clock too.
 start "$dir/espvis2.pid" -q -i "$vb" -i "$vb2" -f "udp port 4500" \
-    --rules rules --eve "$dir/two.json" || exit 1
+    --sa-timeout 1 --rules rules --eve "$dir/two.json" || exit 1
 replay "$va" pcaps/gen/natt.pcap
 replay "$va2" pcaps/gen/wesp.pcap
-sleep 0.3
+sleep 3
 stop INT
 [ "$rc" -eq 0 ] || bad "SIGINT: exit $rc"
 [ -e "$dir/espvis2.pid" ] && bad "pidfile left behind after SIGINT"
@@ -180,6 +188,8 @@ n2=$(count pcaps/gen/wesp.pcap "udp port 4500")
 [ "$(ev final "$dir/two.json" packets.read)" -eq $((n1 + n2)) ] ||
 	bad "two interfaces: read $(ev final "$dir/two.json" packets.read), want $n1 + $n2"
 [ "$(ev protos "$dir/two.json")" = "UDP" ] || bad "filter let through: $(ev protos "$dir/two.json")"
+[ "$(ev reasons "$dir/two.json")" = "timeout" ] ||
+	bad "idle SAs ended by: $(ev reasons "$dir/two.json"), want timeout only"
 echo "2: two interfaces, -f: $n1 + $n2 frames"
 
 # 3. Interfaces and filters that cannot be used: one line, no output file.

@@ -1,0 +1,204 @@
+/*
+ * spsc.c - lock-free SPSC record ring (spsc.h).
+ *
+ * head and tail are byte positions that only grow (size_t wraps far
+ * beyond any run); position & mask is the offset in the buffer.  The
+ * producer alone stores head, the consumer alone stores tail: a store
+ * with release order publishes the bytes written before it, a load with
+ * acquire order on the other side sees them (C11 7.17.3).  Each side
+ * keeps a cached copy of the other's position and reloads it only when
+ * the cache says full or empty, so a busy ring costs one shared cache
+ * line transfer per batch, not per record.  The two positions live on
+ * separate cache lines so the threads do not write the same line.
+ *
+ * A record is a 4-byte length, its bytes, padding to 8.  A length of
+ * PAD_MARK says "the rest of the buffer is unused, go to offset 0".
+ */
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sched.h>
+#include <time.h>
+
+#include "spsc.h"
+
+#define CACHE_LINE	64
+#define REC_HDR		8		/* length, and 4 bytes of alignment */
+#define PAD_MARK	UINT32_MAX
+#define ALIGN8(n)	(((n) + 7) & ~(size_t)7)
+
+struct spsc {
+	/* producer's line */
+	_Atomic size_t	 head;
+	size_t		 tail_cache;
+	size_t		 res_pos;	/* reserved record's start */
+	size_t		 res_skip;	/* pad bytes before it */
+	char		 pad0[CACHE_LINE - 4 * sizeof(size_t)];
+	/* consumer's line */
+	_Atomic size_t	 tail;
+	size_t		 head_cache;
+	char		 pad1[CACHE_LINE - 2 * sizeof(size_t)];
+	/* read-only after spsc_new(), and the producer's close flag */
+	_Atomic bool	 closed;
+	size_t		 size;
+	size_t		 mask;
+	uint8_t		*buf;
+};
+
+struct spsc *
+spsc_new(size_t size)
+{
+	struct spsc	*r;
+	size_t		 n = 64;
+
+	while (n < size && n < SIZE_MAX / 2)
+		n <<= 1;
+	if (posix_memalign((void **)&r, CACHE_LINE, sizeof(*r)) != 0)
+		return (NULL);
+	memset(r, 0, sizeof(*r));
+	if (posix_memalign((void **)&r->buf, CACHE_LINE, n) != 0) {
+		free(r);
+		return (NULL);
+	}
+	/* Touch every page now, not on the first lap of the hot path. */
+	memset(r->buf, 0, n);
+	r->size = n;
+	r->mask = n - 1;
+	atomic_init(&r->head, 0);
+	atomic_init(&r->tail, 0);
+	atomic_init(&r->closed, false);
+	return (r);
+}
+
+void
+spsc_free(struct spsc *r)
+{
+	if (r == NULL)
+		return;
+	free(r->buf);
+	free(r);
+}
+
+size_t
+spsc_max_record(const struct spsc *r)
+{
+	return (r->size / 2 - REC_HDR);
+}
+
+/*
+ * A record of need bytes (header included) fits without wrapping at
+ * offset pos, or else at offset 0 after skipping the rest; need <=
+ * size / 2 guarantees one of the two in an empty ring.
+ */
+void *
+spsc_reserve(struct spsc *r, size_t len)
+{
+	size_t	head, pos, need, skip, used;
+
+	if (len > spsc_max_record(r))
+		return (NULL);
+	head = atomic_load_explicit(&r->head, memory_order_relaxed);
+	pos = head & r->mask;
+	need = ALIGN8(REC_HDR + len);
+	skip = r->size - pos < need ? r->size - pos : 0;
+	used = head - r->tail_cache;
+	if (used + skip + need > r->size) {
+		r->tail_cache = atomic_load_explicit(&r->tail,
+		    memory_order_acquire);
+		used = head - r->tail_cache;
+		if (used + skip + need > r->size)
+			return (NULL);
+	}
+	r->res_pos = skip > 0 ? 0 : pos;
+	r->res_skip = skip;
+	return (r->buf + r->res_pos + REC_HDR);
+}
+
+void
+spsc_commit(struct spsc *r, size_t len)
+{
+	size_t		head = atomic_load_explicit(&r->head,
+			    memory_order_relaxed);
+	uint32_t	mark = PAD_MARK, len32 = (uint32_t)len;
+
+	if (r->res_skip > 0)
+		memcpy(r->buf + (head & r->mask), &mark, sizeof(mark));
+	memcpy(r->buf + r->res_pos, &len32, sizeof(len32));
+	atomic_store_explicit(&r->head,
+	    head + r->res_skip + ALIGN8(REC_HDR + len), memory_order_release);
+}
+
+void
+spsc_close(struct spsc *r)
+{
+	atomic_store_explicit(&r->closed, true, memory_order_release);
+}
+
+const void *
+spsc_peek(struct spsc *r, size_t *len)
+{
+	size_t		tail = atomic_load_explicit(&r->tail,
+			    memory_order_relaxed);
+	size_t		pos;
+	uint32_t	len32;
+
+	if (tail == r->head_cache) {
+		r->head_cache = atomic_load_explicit(&r->head,
+		    memory_order_acquire);
+		if (tail == r->head_cache)
+			return (NULL);
+	}
+	pos = tail & r->mask;
+	memcpy(&len32, r->buf + pos, sizeof(len32));
+	if (len32 == PAD_MARK) {
+		/* The producer wrote the record at 0 in the same commit. */
+		tail += r->size - pos;
+		atomic_store_explicit(&r->tail, tail, memory_order_release);
+		pos = 0;
+		memcpy(&len32, r->buf, sizeof(len32));
+	}
+	*len = len32;
+	return (r->buf + pos + REC_HDR);
+}
+
+void
+spsc_release(struct spsc *r)
+{
+	size_t		tail = atomic_load_explicit(&r->tail,
+			    memory_order_relaxed);
+	uint32_t	len32;
+
+	memcpy(&len32, r->buf + (tail & r->mask), sizeof(len32));
+	atomic_store_explicit(&r->tail, tail + ALIGN8(REC_HDR + len32),
+	    memory_order_release);
+}
+
+bool
+spsc_done(struct spsc *r)
+{
+	size_t len;
+
+	/* closed first: a record committed before the close is seen. */
+	if (!atomic_load_explicit(&r->closed, memory_order_acquire))
+		return (false);
+	return (spsc_peek(r, &len) == NULL);
+}
+
+void
+spsc_backoff(unsigned *spins)
+{
+	struct timespec ts;
+
+	/* Yield first: with more threads than CPUs the other side needs
+	   this one's CPU; sleep only when it stays idle (end of input, a
+	   slow output), so that an idle thread costs nothing. */
+	if (*spins < 256) {
+		(*spins)++;
+		sched_yield();
+		return;
+	}
+	ts.tv_sec = 0;
+	ts.tv_nsec = 50 * 1000;
+	nanosleep(&ts, NULL);
+}
