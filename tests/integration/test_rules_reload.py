@@ -13,12 +13,14 @@ a time, so it is still running when the rule file is changed:
 Each reload happens when the next packet arrives, so after each SIGHUP a
 packet is written and the script waits for espvis to say what it did.
 """
+import fcntl
 import os
 import signal
 import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
@@ -94,6 +96,18 @@ def wait_for_handler(pid):
     fail('espvis never installed its SIGHUP handler')
 
 
+def wait_drained(pipe):
+    """Wait until the reader has taken every byte written to pipe."""
+    deadline = time.time() + TIMEOUT
+    while time.time() < deadline:
+        left = struct.unpack('i', fcntl.ioctl(pipe.fileno(), termios.FIONREAD,
+                                               b'\0\0\0\0'))[0]
+        if left == 0:
+            return
+        time.sleep(0.02)
+    fail('espvis did not read its input within %ds' % TIMEOUT)
+
+
 def wait_for(errpath, needle, count=1):
     """Wait until stderr holds needle count times; return stderr."""
     deadline = time.time() + TIMEOUT
@@ -125,6 +139,10 @@ def main():
             wait_for_handler(p.pid)
             p.stdin.write(header + records[0])
             p.stdin.flush()
+            # espvis reads its input only after loading the rules: once
+            # the pipe is drained, the startup load is over and a SIGHUP
+            # is a reload (a slow sanitizer start must not race it).
+            wait_drained(p.stdin)
 
             replace(rules, BAD)
             p.send_signal(signal.SIGHUP)
