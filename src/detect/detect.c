@@ -34,9 +34,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 
+#include "../util/siphash.h"
 #include "detect.h"
 #include "esp.h"
 #include "heuristic.h"
@@ -70,22 +69,6 @@ detect_config_defaults(struct detect_config *cfg)
 	cfg->hold_bytes = DEFAULT_HOLD_BYTES;
 }
 
-/* The hash seed must be secret (sa_table.c); getrandom at start only. */
-static void
-random_seed(uint8_t seed[SA_SEED_LEN])
-{
-	struct timespec	 ts;
-	uintptr_t	 addr = (uintptr_t)seed;
-	size_t		 i;
-
-	if (getrandom(seed, SA_SEED_LEN, 0) == SA_SEED_LEN)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	for (i = 0; i < SA_SEED_LEN; i++)
-		seed[i] = (uint8_t)((uint64_t)ts.tv_nsec >> (i % 4 * 8) ^
-		    (uint64_t)addr >> (i % 8 * 8) ^ (uint64_t)ts.tv_sec);
-}
-
 struct detect *
 detect_new(const struct detect_config *cfg, sa_report_fn report, void *arg)
 {
@@ -104,7 +87,7 @@ detect_new(const struct detect_config *cfg, sa_report_fn report, void *arg)
 	    d->cfg.encrypted_pkts : 1;
 	d->report = report;
 	d->report_arg = arg;
-	random_seed(seed);
+	siphash_random_key(seed);
 	if ((d->sas = sa_table_new(d->cfg.max_sas, seed)) == NULL ||
 	    (d->cfg.hold_bytes >= HOLD_MIN_BYTES &&
 	    (d->hold = hold_new(d->cfg.hold_bytes)) == NULL)) {

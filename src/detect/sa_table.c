@@ -23,11 +23,11 @@
  * a million SAs costs what the SAs in it cost (bench/results.md: bytes
  * per SA), and starting espvis no longer writes 20 MB it may never use.
  */
-#include <endian.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/siphash.h"
 #include "sa_table.h"
 
 #define IDX_NONE	UINT32_MAX
@@ -71,62 +71,9 @@ sa_key_make(struct sa_key *k, uint8_t ipver, const struct ipaddr *src,
 }
 
 /*
- * SipHash-2-4 (Aumasson, Bernstein), over the bytes of a key that can
- * differ.  It runs for every packet, so: words are loaded whole
- * (le64toh), the rounds are a macro on locals, and an IPv4 key hashes
- * 20 bytes, not 44 (sa_key_make() zeroes the unused 12 bytes of each
- * address).  Measured (bench/results.md): about 850 instructions a
- * lookup before, 150 after.
+ * An IPv4 key hashes 20 bytes, not 44 (sa_key_make() zeroes the unused
+ * 12 bytes of each address), with the table's secret SipHash key.
  */
-#define ROTL(x, b)	(uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIP_ROUND(v0, v1, v2, v3) do {					\
-	v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);	\
-	v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;				\
-	v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;				\
-	v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);	\
-} while (0)
-
-static inline uint64_t
-le64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return (le64toh(v));
-}
-
-static uint64_t
-siphash(const uint8_t seed[SA_SEED_LEN], const uint8_t *in, size_t len)
-{
-	uint64_t k0 = le64(seed), k1 = le64(seed + 8), m, b;
-	uint64_t v0 = k0 ^ 0x736f6d6570736575ULL;
-	uint64_t v1 = k1 ^ 0x646f72616e646f6dULL;
-	uint64_t v2 = k0 ^ 0x6c7967656e657261ULL;
-	uint64_t v3 = k1 ^ 0x7465646279746573ULL;
-	size_t	 i, left = len & 7, end = len - left;
-
-	for (i = 0; i < end; i += 8) {
-		m = le64(in + i);
-		v3 ^= m;
-		SIP_ROUND(v0, v1, v2, v3);
-		SIP_ROUND(v0, v1, v2, v3);
-		v0 ^= m;
-	}
-	b = (uint64_t)len << 56;
-	for (i = 0; i < left; i++)
-		b |= (uint64_t)in[end + i] << (8 * i);
-	v3 ^= b;
-	SIP_ROUND(v0, v1, v2, v3);
-	SIP_ROUND(v0, v1, v2, v3);
-	v0 ^= b;
-	v2 ^= 0xff;
-	SIP_ROUND(v0, v1, v2, v3);
-	SIP_ROUND(v0, v1, v2, v3);
-	SIP_ROUND(v0, v1, v2, v3);
-	SIP_ROUND(v0, v1, v2, v3);
-	return (v0 ^ v1 ^ v2 ^ v3);
-}
-
 static uint64_t
 key_hash(const struct sa_table *t, const struct sa_key *k)
 {
@@ -142,7 +89,7 @@ key_hash(const struct sa_table *t, const struct sa_key *k)
 		memcpy(b + n, k->src, sizeof(k->src) + sizeof(k->dst));
 		n += sizeof(k->src) + sizeof(k->dst);
 	}
-	return (siphash(t->seed, b, n));
+	return (siphash24(t->seed, b, n));
 }
 
 static uint32_t

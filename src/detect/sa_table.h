@@ -15,11 +15,12 @@
 #include <stdint.h>
 
 #include "../util/addr.h"
+#include "../util/siphash.h"
 #include "heuristic.h"
 #include "hold.h"
 
 #define SA_TABLE_MAX	(1u << 24)	/* hard cap on max_sas */
-#define SA_SEED_LEN	16		/* SipHash key */
+#define SA_SEED_LEN	SIPHASH_KEY_LEN	/* the table's secret hash key */
 
 /*
  * What identifies an SA (RFC 4303 section 2.1 with source and
