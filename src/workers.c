@@ -3,16 +3,33 @@
  *
  * Frame ring records: struct frame_rec, then the captured bytes; a tick
  * record has no bytes and says "expire at ts_sec".  Output ring records:
- * struct out_rec, then an EVE line or an inner pcap record.
+ * struct out_rec, then an EVE line or an inner pcap record.  Verdict
+ * ring records (inline): struct verdict_rec.
+ *
+ * Threads: the reader (the caller), one per worker, one exporter.  Only
+ * the reader produces into a worker's input ring and consumes its
+ * verdict ring; only the worker produces into its output ring, and only
+ * the exporter consumes them, with the reader's control ring (periodic
+ * stats events).  The one lock is each worker's published counters,
+ * taken once a capture second.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/spsc.h"
 #include "workers.h"
+
+#define VERDICT_RING_BYTES	(1u << 20)	/* per worker, inline */
+#define CTL_RING_BYTES		(1u << 20)	/* periodic stats events */
+#define EXPORT_BATCH		256	/* records per ring per round */
+#define EXPORT_IDLE_NS		500000	/* exporter nap when all are empty */
+#define EXPORT_FLUSH_IDLE_MS	100	/* flush this soon once idle */
+#define EXPORT_FLUSH_MAX_MS	1000	/* and at least this often */
 
 enum rec_kind {
 	REC_FRAME,
@@ -38,20 +55,52 @@ struct out_rec {
 	uint32_t	kind;
 };
 
+struct verdict_rec {
+	uint64_t	num;
+	uint64_t	sa_id;
+	uint32_t	action;
+	uint8_t		sa_drop;
+	uint8_t		released;
+	uint8_t		pad[2];
+};
+
+/* A packet handed to a worker whose verdict has not come back. */
+struct inflight {
+	uint32_t	tag;
+	uint32_t	worker;
+};
+
+enum worker_state {
+	WORKER_STARTING = 0,
+	WORKER_READY,
+	WORKER_FAILED,
+};
+
 struct worker {
 	struct workers		*ws;
+	uint32_t		 idx;
 	struct pipeline		*pl;
 	struct eve		*eve;		/* formats into out */
 	struct innerpcap	*inner;		/* frames into out */
 	struct spsc		*in;		/* reader -> worker */
 	struct spsc		*out;		/* worker -> exporter */
+	struct spsc		*verdicts;	/* worker -> reader, inline */
 	pthread_t		 thread;
 	bool			 started;
+	_Atomic int		 state;		/* enum worker_state */
+	char			 err[256];	/* when WORKER_FAILED */
+	pthread_mutex_t		 snap_lock;
+	struct stats		 snap;		/* published at each tick */
 };
 
 struct workers {
 	uint32_t		 n;
 	struct worker		 w[WORKERS_MAX];
+	/* what each worker builds its pipeline from, borrowed */
+	const struct pipeline_config *cfg;
+	const struct rules	*rules;
+	enum inner_linktype	 lt;
+	size_t			 ring_bytes;
 	struct eve		*eve;		/* the real ones, borrowed */
 	struct innerpcap	*inner;
 	pthread_t		 exporter;
@@ -63,6 +112,19 @@ struct workers {
 	int64_t			 last_ts_sec;
 	uint32_t		 last_ts_usec;
 	struct stats		 stats;		/* the sum, at the end */
+	/* periodic stats events: formatted here, written by the exporter */
+	struct spsc		*ctl;
+	struct eve		*ctl_eve;
+	struct capture_stats	 cs;
+	bool			 cs_set;
+	/* inline */
+	workers_verdict_fn	 vfn;
+	stats_fill_fn		 vfill;
+	void			*varg;
+	struct inflight		*inflight;	/* FIFO in arrival order */
+	uint32_t		 if_cap;
+	uint32_t		 if_head;
+	uint32_t		 if_used;
 };
 
 /* Wait for room: offline, nothing may be lost. */
@@ -78,41 +140,110 @@ reserve_wait(struct spsc *r, size_t len)
 }
 
 static int
-out_put(struct worker *w, enum rec_kind kind, int64_t sec, uint32_t usec,
+out_put(struct spsc *out, enum rec_kind kind, int64_t sec, uint32_t usec,
     const void *data, size_t len)
 {
 	struct out_rec	 h;
 	uint8_t		*room;
 
-	if (sizeof(h) + len > spsc_max_record(w->out))
+	if (sizeof(h) + len > spsc_max_record(out))
 		return (-1);
 	h.ts_sec = sec;
 	h.ts_usec = usec;
 	h.kind = kind;
-	room = reserve_wait(w->out, sizeof(h) + len);
+	room = reserve_wait(out, sizeof(h) + len);
 	memcpy(room, &h, sizeof(h));
 	memcpy(room + sizeof(h), data, len);
-	spsc_commit(w->out, sizeof(h) + len);
+	spsc_commit(out, sizeof(h) + len);
 	return (0);
 }
 
 static int
 on_eve_line(void *arg, const char *line, size_t len)
 {
-	return (out_put(arg, REC_EVE, 0, 0, line, len));
+	struct worker *w = arg;
+
+	return (out_put(w->out, REC_EVE, 0, 0, line, len));
 }
 
 static void
 on_inner_rec(void *arg, int64_t sec, uint32_t usec, const uint8_t *rec,
     size_t len)
 {
-	out_put(arg, REC_INNER, sec, usec, rec, len);
+	struct worker *w = arg;
+
+	out_put(w->out, REC_INNER, sec, usec, rec, len);
 }
 
-static void *
-worker_main(void *arg)
+/* The reader's stats events. */
+static int
+on_ctl_line(void *arg, const char *line, size_t len)
+{
+	struct workers *ws = arg;
+
+	return (out_put(ws->ctl, REC_EVE, 0, 0, line, len));
+}
+
+/*
+ * Inline: a worker's verdict, back to the reader.  SA ids are per
+ * pipeline: the worker's number in the high half keeps them apart for
+ * the hold table, which sees every worker's.
+ */
+static void
+on_worker_verdict(void *arg, const struct pkt_verdict *v)
 {
 	struct worker		*w = arg;
+	struct verdict_rec	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.num = v->num;
+	r.sa_id = v->sa_id == 0 ? 0 : v->sa_id | (uint64_t)w->idx << 32;
+	r.action = v->action;
+	r.sa_drop = v->sa_drop;
+	r.released = v->released;
+	memcpy(reserve_wait(w->verdicts, sizeof(r)), &r, sizeof(r));
+	spsc_commit(w->verdicts, sizeof(r));
+}
+
+/*
+ * Built on the worker's own thread: the workers' nDPI modules (tens of
+ * milliseconds each) load at the same time, and each worker first
+ * touches its own rings and tables.
+ */
+static int
+worker_setup(struct worker *w)
+{
+	struct workers *ws = w->ws;
+
+	w->in = spsc_new(ws->ring_bytes);
+	w->out = spsc_new(ws->ring_bytes);
+	if (w->in == NULL || w->out == NULL ||
+	    (ws->eve != NULL && (w->eve = eve_open_fn(on_eve_line,
+	    w)) == NULL) ||
+	    (ws->inner != NULL && (w->inner = innerpcap_open_fn(ws->lt,
+	    on_inner_rec, w)) == NULL)) {
+		snprintf(w->err, sizeof(w->err), "out of memory");
+		return (-1);
+	}
+	if ((w->pl = pipeline_new(ws->cfg, w->eve, w->inner, w->err,
+	    sizeof(w->err))) == NULL)
+		return (-1);
+	pipeline_set_worker(w->pl);
+	pipeline_set_rules(w->pl, ws->rules);
+	return (0);
+}
+
+static void
+publish_stats(struct worker *w)
+{
+	pthread_mutex_lock(&w->snap_lock);
+	w->snap = *pipeline_stats(w->pl);
+	pthread_mutex_unlock(&w->snap_lock);
+}
+
+static void
+worker_loop(struct worker *w)
+{
 	struct frame_rec	 h;
 	struct packet		 f;
 	const uint8_t		*rec;
@@ -129,9 +260,10 @@ worker_main(void *arg)
 		}
 		spins = 0;
 		memcpy(&h, rec, sizeof(h));
-		if (h.kind == REC_TICK)
+		if (h.kind == REC_TICK) {
 			pipeline_expire(w->pl, h.ts_sec);
-		else {
+			publish_stats(w);
+		} else {
 			f.num = h.num;
 			f.ts_sec = h.ts_sec;
 			f.ts_usec = h.ts_usec;
@@ -144,63 +276,144 @@ worker_main(void *arg)
 		spsc_release(w->in);
 	}
 	pipeline_finish(w->pl);
+	publish_stats(w);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	if (worker_setup(w) != 0) {
+		atomic_store_explicit(&w->state, WORKER_FAILED,
+		    memory_order_release);
+		if (w->out != NULL)
+			spsc_close(w->out);
+		return (NULL);
+	}
+	atomic_store_explicit(&w->state, WORKER_READY, memory_order_release);
+	worker_loop(w);
 	spsc_close(w->out);
 	return (NULL);
+}
+
+static void
+nap(long ns)
+{
+	struct timespec ts = { 0, ns };
+
+	nanosleep(&ts, NULL);
+}
+
+static int64_t
+coarse_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* Up to EXPORT_BATCH records of one ring to the real writers. */
+static bool
+export_ring(struct workers *ws, struct spsc *out)
+{
+	struct out_rec	 h;
+	const uint8_t	*rec;
+	size_t		 len;
+	uint32_t	 k;
+
+	for (k = 0; k < EXPORT_BATCH &&
+	    (rec = spsc_peek(out, &len)) != NULL; k++) {
+		memcpy(&h, rec, sizeof(h));
+		if (h.kind == REC_EVE && ws->eve != NULL)
+			eve_write_line(ws->eve, (const char *)rec + sizeof(h),
+			    len - sizeof(h));
+		else if (h.kind == REC_INNER && ws->inner != NULL)
+			innerpcap_write_record(ws->inner, h.ts_sec, h.ts_usec,
+			    rec + sizeof(h), len - sizeof(h));
+		spsc_release(out);
+	}
+	return (k > 0);
+}
+
+static void
+export_flush(struct workers *ws)
+{
+	if (ws->inner != NULL)
+		innerpcap_flush(ws->inner);
+	if (ws->eve != NULL)
+		eve_flush(ws->eve);
 }
 
 /*
  * The one thread that writes: round robin over the workers' rings, a
  * batch from each, so that one busy worker cannot starve the others'
- * events.  Each record is one whole EVE line or pcap record.
+ * events.  Each record is one whole EVE line or pcap record.  Its work
+ * is not urgent, so when every ring is empty it sleeps rather than
+ * spins: on a machine with as many cores as workers it must leave them
+ * the CPU.  What it wrote reaches the outputs within a second (live
+ * capture's promise), sooner once the rings are idle.
  */
-#define EXPORT_BATCH	256
-
 static void *
 exporter_main(void *arg)
 {
-	struct workers		*ws = arg;
-	struct out_rec		 h;
-	const uint8_t		*rec;
-	size_t			 len;
-	uint32_t		 i, k, done;
-	unsigned		 spins = 0;
-	bool			 moved;
+	struct workers	*ws = arg;
+	uint32_t	 i, done;
+	int64_t		 now, last_flush = coarse_ms();
+	bool		 moved, dirty = false;
 
 	for (;;) {
 		moved = false;
 		done = 0;
 		for (i = 0; i < ws->n; i++) {
-			struct spsc *out = ws->w[i].out;
-
-			for (k = 0; k < EXPORT_BATCH &&
-			    (rec = spsc_peek(out, &len)) != NULL; k++) {
-				memcpy(&h, rec, sizeof(h));
-				if (h.kind == REC_EVE && ws->eve != NULL)
-					eve_write_line(ws->eve,
-					    (const char *)rec + sizeof(h),
-					    len - sizeof(h));
-				else if (h.kind == REC_INNER &&
-				    ws->inner != NULL)
-					innerpcap_write_record(ws->inner,
-					    h.ts_sec, h.ts_usec,
-					    rec + sizeof(h), len - sizeof(h));
-				spsc_release(out);
+			if (export_ring(ws, ws->w[i].out))
 				moved = true;
-			}
-			if (spsc_done(out))
+			else if (spsc_done(ws->w[i].out))
 				done++;
 		}
+		if (ws->ctl != NULL && export_ring(ws, ws->ctl))
+			moved = true;
 		if (done == ws->n)
 			break;
-		if (moved) {
-			spins = 0;
-			continue;
+		dirty |= moved;
+		now = coarse_ms();
+		if (dirty && now - last_flush >= (moved ?
+		    EXPORT_FLUSH_MAX_MS : EXPORT_FLUSH_IDLE_MS)) {
+			export_flush(ws);
+			last_flush = now;
+			dirty = false;
 		}
+		if (moved)
+			continue;
 		if (ws->eve != NULL)
 			eve_tick(ws->eve);
-		spsc_backoff(&spins);
+		nap(EXPORT_IDLE_NS);
 	}
+	/* The control ring's last events (the reader is done with it). */
+	if (ws->ctl != NULL)
+		while (export_ring(ws, ws->ctl))
+			continue;
 	return (NULL);
+}
+
+/* Wait for every worker's setup; -1 with the first failure's reason. */
+static int
+wait_ready(struct workers *ws, char *err, size_t errlen)
+{
+	uint32_t	i;
+	int		st, rc = 0;
+
+	for (i = 0; i < ws->n; i++) {
+		while ((st = atomic_load_explicit(&ws->w[i].state,
+		    memory_order_acquire)) == WORKER_STARTING)
+			nap(200000);
+		if (st == WORKER_FAILED && rc == 0) {
+			snprintf(err, errlen, "%s", ws->w[i].err);
+			rc = -1;
+		}
+	}
+	return (rc);
 }
 
 struct workers *
@@ -210,7 +423,6 @@ workers_new(uint32_t n, uint32_t ring_kb, const struct pipeline_config *cfg,
 {
 	struct workers	*ws;
 	struct worker	*w;
-	size_t		 ring = (size_t)ring_kb * 1024;
 	uint32_t	 i;
 
 	if (n < 1 || n > WORKERS_MAX) {
@@ -222,26 +434,23 @@ workers_new(uint32_t n, uint32_t ring_kb, const struct pipeline_config *cfg,
 		return (NULL);
 	}
 	ws->n = n;
+	ws->cfg = cfg;
+	ws->rules = rules;
+	ws->lt = lt;
+	ws->ring_bytes = (size_t)ring_kb * 1024;
 	ws->eve = eve;
 	ws->inner = inner;
 	for (i = 0; i < n; i++) {
 		w = &ws->w[i];
 		w->ws = ws;
-		w->in = spsc_new(ring);
-		w->out = spsc_new(ring);
-		if (w->in == NULL || w->out == NULL ||
-		    (eve != NULL && (w->eve = eve_open_fn(on_eve_line,
-		    w)) == NULL) ||
-		    (inner != NULL && (w->inner = innerpcap_open_fn(lt,
-		    on_inner_rec, w)) == NULL)) {
-			snprintf(err, errlen, "out of memory");
-			goto fail;
-		}
-		if ((w->pl = pipeline_new(cfg, w->eve, w->inner, err,
-		    errlen)) == NULL)
-			goto fail;
-		pipeline_set_worker(w->pl);
-		pipeline_set_rules(w->pl, rules);
+		w->idx = i;
+		atomic_init(&w->state, WORKER_STARTING);
+		pthread_mutex_init(&w->snap_lock, NULL);
+	}
+	if (eve != NULL && ((ws->ctl = spsc_new(CTL_RING_BYTES)) == NULL ||
+	    (ws->ctl_eve = eve_open_fn(on_ctl_line, ws)) == NULL)) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
 	}
 	for (i = 0; i < n; i++) {
 		if (pthread_create(&ws->w[i].thread, NULL, worker_main,
@@ -251,6 +460,8 @@ workers_new(uint32_t n, uint32_t ring_kb, const struct pipeline_config *cfg,
 		}
 		ws->w[i].started = true;
 	}
+	if (wait_ready(ws, err, errlen) != 0)
+		goto fail;
 	if (pthread_create(&ws->exporter, NULL, exporter_main, ws) != 0) {
 		snprintf(err, errlen, "cannot start the exporter thread");
 		goto fail;
@@ -262,13 +473,129 @@ fail:
 	return (NULL);
 }
 
-/* Send to every worker what a lone pipeline's maybe_expire() would do. */
+int
+workers_set_inline(struct workers *ws, uint32_t max_inflight,
+    workers_verdict_fn fn, stats_fill_fn fill, void *arg)
+{
+	uint32_t i;
+
+	if (max_inflight == 0 || (ws->inflight = calloc(max_inflight,
+	    sizeof(*ws->inflight))) == NULL)
+		return (-1);
+	ws->if_cap = max_inflight;
+	for (i = 0; i < ws->n; i++)
+		if ((ws->w[i].verdicts = spsc_new(VERDICT_RING_BYTES)) == NULL)
+			return (-1);
+	/* The workers see this with the first frame (its commit). */
+	for (i = 0; i < ws->n; i++)
+		pipeline_set_inline(ws->w[i].pl, ws->rules, on_worker_verdict,
+		    NULL, &ws->w[i]);
+	ws->vfn = fn;
+	ws->vfill = fill;
+	ws->varg = arg;
+	return (0);
+}
+
+/*
+ * Hand out the ready verdicts in arrival order: the oldest packet's
+ * worker says first what it released before it (older held packets of
+ * the same SA, which only that worker has), then that packet's own
+ * verdict.  true when any came.
+ */
+static bool
+take_verdicts(struct workers *ws)
+{
+	struct inflight		*e;
+	struct verdict_rec	 r;
+	struct pkt_verdict	 v;
+	struct spsc		*ring;
+	const void		*rec;
+	size_t			 len;
+	bool			 any = false;
+
+	while (ws->if_used > 0) {
+		e = &ws->inflight[ws->if_head];
+		ring = ws->w[e->worker].verdicts;
+		if ((rec = spsc_peek(ring, &len)) == NULL)
+			break;
+		memcpy(&r, rec, sizeof(r));
+		spsc_release(ring);
+		any = true;
+		memset(&v, 0, sizeof(v));
+		v.num = r.num;
+		v.sa_id = r.sa_id;
+		v.action = (enum pkt_action)r.action;
+		v.sa_drop = r.sa_drop;
+		v.released = r.released;
+		if (v.released) {
+			ws->vfn(ws->varg, 0, &v);
+			continue;
+		}
+		ws->vfn(ws->varg, e->tag, &v);
+		ws->if_head = (ws->if_head + 1) % ws->if_cap;
+		ws->if_used--;
+	}
+	return (any);
+}
+
+/* While the reader waits for a worker: verdicts keep flowing. */
+static void *
+reserve_frame(struct workers *ws, struct spsc *r, size_t len)
+{
+	unsigned	 spins = 0;
+	void		*room;
+
+	while ((room = spsc_reserve(r, len)) == NULL) {
+		if (ws->vfn != NULL && take_verdicts(ws))
+			spins = 0;
+		else
+			spsc_backoff(&spins);
+	}
+	return (room);
+}
+
+void
+workers_verdicts(struct workers *ws, bool wait_all)
+{
+	unsigned spins = 0;
+
+	if (ws->vfn == NULL)
+		return;
+	for (;;) {
+		if (take_verdicts(ws))
+			spins = 0;
+		if (!wait_all || ws->if_used == 0)
+			return;
+		spsc_backoff(&spins);
+	}
+}
+
+uint32_t
+workers_inflight(const struct workers *ws)
+{
+	return (ws->if_used);
+}
+
 static void
-tick(struct workers *ws, int64_t now)
+send_tick(struct workers *ws, int64_t now)
 {
 	struct frame_rec	 h;
 	uint32_t		 i;
 
+	memset(&h, 0, sizeof(h));
+	h.kind = REC_TICK;
+	h.ts_sec = now;
+	for (i = 0; i < ws->n; i++) {
+		memcpy(reserve_frame(ws, ws->w[i].in, sizeof(h)), &h,
+		    sizeof(h));
+		spsc_commit(ws->w[i].in, sizeof(h));
+	}
+}
+
+/* Send to every worker what a lone pipeline's maybe_expire() would do. */
+static void
+tick(struct workers *ws, int64_t now)
+{
 	if (!ws->seen_packet) {
 		ws->last_expire_sec = now;
 		ws->seen_packet = true;
@@ -277,27 +604,31 @@ tick(struct workers *ws, int64_t now)
 	if (now - ws->last_expire_sec < 1)
 		return;
 	ws->last_expire_sec = now;
-	memset(&h, 0, sizeof(h));
-	h.kind = REC_TICK;
-	h.ts_sec = now;
-	for (i = 0; i < ws->n; i++) {
-		memcpy(reserve_wait(ws->w[i].in, sizeof(h)), &h, sizeof(h));
-		spsc_commit(ws->w[i].in, sizeof(h));
-	}
+	send_tick(ws, now);
 }
 
 void
-workers_packet(struct workers *ws, const struct packet *frame)
+workers_expire(struct workers *ws, int64_t now)
+{
+	/* As live capture's once-a-second pipeline_expire(). */
+	if (ws->seen_packet && now > ws->last_expire_sec)
+		ws->last_expire_sec = now;
+	send_tick(ws, now);
+}
+
+static void
+send_frame(struct workers *ws, const struct packet *frame)
 {
 	struct frame_rec	 h;
 	struct spsc		*in;
 	uint8_t			*room;
-	uint32_t		 caplen = frame->caplen;
+	uint32_t		 caplen = frame->caplen, k;
 
 	tick(ws, frame->ts_sec);
 	ws->last_ts_sec = frame->ts_sec;
 	ws->last_ts_usec = frame->ts_usec;
-	in = ws->w[decode_dispatch_hash(frame) % ws->n].in;
+	k = decode_dispatch_hash(frame) % ws->n;
+	in = ws->w[k].in;
 	/* Larger than any snaplen libpcap writes: cut, decode says so. */
 	if (sizeof(h) + caplen > spsc_max_record(in))
 		caplen = (uint32_t)(spsc_max_record(in) - sizeof(h));
@@ -309,10 +640,94 @@ workers_packet(struct workers *ws, const struct packet *frame)
 	h.linktype = frame->linktype;
 	h.caplen = caplen;
 	h.wirelen = frame->wirelen;
-	room = reserve_wait(in, sizeof(h) + caplen);
+	room = reserve_frame(ws, in, sizeof(h) + caplen);
 	memcpy(room, &h, sizeof(h));
 	memcpy(room + sizeof(h), frame->frame, caplen);
 	spsc_commit(in, sizeof(h) + caplen);
+}
+
+void
+workers_packet(struct workers *ws, const struct packet *frame)
+{
+	send_frame(ws, frame);
+}
+
+void
+workers_packet_tagged(struct workers *ws, const struct packet *frame,
+    uint32_t tag)
+{
+	struct inflight	*e;
+	unsigned	 spins = 0;
+
+	while (ws->if_used == ws->if_cap) {
+		if (take_verdicts(ws))
+			spins = 0;
+		else
+			spsc_backoff(&spins);
+	}
+	/* Before the frame: its verdict may come back at once. */
+	e = &ws->inflight[(ws->if_head + ws->if_used) % ws->if_cap];
+	e->tag = tag;
+	e->worker = decode_dispatch_hash(frame) % ws->n;
+	ws->if_used++;
+	send_frame(ws, frame);
+}
+
+void
+workers_quiesce(struct workers *ws)
+{
+	unsigned	spins = 0;
+	uint32_t	i;
+
+	for (i = 0; i < ws->n; i++)
+		while (!spsc_drained(ws->w[i].in)) {
+			if (ws->vfn != NULL && take_verdicts(ws))
+				spins = 0;
+			else
+				spsc_backoff(&spins);
+		}
+}
+
+void
+workers_set_capture_stats(struct workers *ws, const struct capture_stats *cs)
+{
+	ws->cs = *cs;
+	ws->cs_set = true;
+}
+
+/* Every worker's counters added up; taken: what they last published. */
+static void
+sum_stats(struct workers *ws, struct stats *sum, bool published)
+{
+	struct stats	snap;
+	uint32_t	i;
+
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < ws->n; i++) {
+		if (published) {
+			pthread_mutex_lock(&ws->w[i].snap_lock);
+			snap = ws->w[i].snap;
+			pthread_mutex_unlock(&ws->w[i].snap_lock);
+		} else
+			snap = *pipeline_stats(ws->w[i].pl);
+		stats_add(sum, &snap);
+	}
+	dpi_update_stats(sum);
+	if (ws->vfill != NULL)
+		ws->vfill(ws->varg, sum);
+}
+
+void
+workers_write_stats(struct workers *ws, int64_t ts_sec, uint32_t ts_usec)
+{
+	struct stats sum;
+
+	if (ws->ctl_eve == NULL)
+		return;
+	sum_stats(ws, &sum, true);
+	if (ws->cs_set)
+		eve_set_capture_stats(ws->ctl_eve, &ws->cs);
+	eve_write_stats_snapshot(ws->ctl_eve, ts_sec, ts_usec, &sum);
 }
 
 static void
@@ -326,8 +741,6 @@ join_all(struct workers *ws)
 	for (i = 0; i < ws->n; i++) {
 		if (ws->w[i].started)
 			pthread_join(ws->w[i].thread, NULL);
-		else if (ws->w[i].out != NULL)
-			spsc_close(ws->w[i].out);
 		ws->w[i].started = false;
 	}
 	if (ws->exporter_started)
@@ -338,15 +751,13 @@ join_all(struct workers *ws)
 void
 workers_finish(struct workers *ws)
 {
-	uint32_t i;
-
 	if (ws->finished)
 		return;
 	ws->finished = true;
+	/* Inline: every packet gets its verdict before the threads end. */
+	workers_verdicts(ws, true);
 	join_all(ws);
-	memset(&ws->stats, 0, sizeof(ws->stats));
-	for (i = 0; i < ws->n; i++)
-		stats_add(&ws->stats, pipeline_stats(ws->w[i].pl));
+	sum_stats(ws, &ws->stats, false);
 	/*
 	 * The workers counted events handed to their rings; the real
 	 * writer counts what reached the output (and its losses), and
@@ -354,6 +765,8 @@ workers_finish(struct workers *ws)
 	 */
 	ws->stats.eve_events = 0;
 	if (ws->eve != NULL) {
+		if (ws->cs_set)
+			eve_set_capture_stats(ws->eve, &ws->cs);
 		eve_write_stats(ws->eve, ws->last_ts_sec, ws->last_ts_usec,
 		    &ws->stats);
 		eve_flush(ws->eve);
@@ -382,6 +795,11 @@ workers_free(struct workers *ws)
 		innerpcap_close(ws->w[i].inner);
 		spsc_free(ws->w[i].in);
 		spsc_free(ws->w[i].out);
+		spsc_free(ws->w[i].verdicts);
+		pthread_mutex_destroy(&ws->w[i].snap_lock);
 	}
+	eve_close(ws->ctl_eve);
+	spsc_free(ws->ctl);
+	free(ws->inflight);
 	free(ws);
 }

@@ -77,7 +77,7 @@ struct queued {
 /* A packet whose verdict waits for its SA to be decided. */
 struct held {
 	uint32_t	id;		/* the kernel's packet id */
-	uint32_t	sa_id;
+	uint64_t	sa_id;
 	uint64_t	num;		/* the frame number the pipeline uses */
 	uint64_t	deadline_ms;	/* CLOCK_MONOTONIC */
 	bool		live;		/* false: a tombstone */
@@ -256,7 +256,7 @@ release(struct nfqueue *q, struct held *e, bool accept)
 }
 
 static uint32_t
-held_of_sa(struct nfqueue *q, uint32_t sa_id)
+held_of_sa(struct nfqueue *q, uint64_t sa_id)
 {
 	uint32_t k, n = 0;
 
@@ -306,7 +306,7 @@ expire_held(struct nfqueue *q, uint64_t now)
 
 /* The SA was decided: its packets still held get the SA's verdict. */
 static void
-release_sa(struct nfqueue *q, uint32_t sa_id, bool accept)
+release_sa(struct nfqueue *q, uint64_t sa_id, bool accept)
 {
 	struct held *e;
 	uint32_t k;
@@ -373,6 +373,25 @@ nfqueue_on_verdict(void *arg, const struct pkt_verdict *v)
 		}
 		break;
 	}
+}
+
+uint32_t
+nfqueue_detach(struct nfqueue *q)
+{
+	q->cur_open = false;
+	return (q->cur_id);
+}
+
+void
+nfqueue_on_verdict_id(void *arg, uint32_t id, const struct pkt_verdict *v)
+{
+	struct nfqueue *q = arg;
+
+	if (!v->released) {
+		q->cur_id = id;
+		q->cur_open = true;
+	}
+	nfqueue_on_verdict(q, v);
 }
 
 /* nfq_handle_packet() calls this for each packet of the datagram. */

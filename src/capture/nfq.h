@@ -74,6 +74,19 @@ int		 nfqueue_next(struct nfqueue *, struct packet *p, int wait_ms,
 void		 nfqueue_on_verdict(void *arg, const struct pkt_verdict *);
 
 /*
+ * --workers (docs/inline.md): the packet nfqueue_next() handed out last
+ * is judged on another thread, later.  nfqueue_detach() returns its
+ * kernel id and stops nfqueue_next() from accepting it; the verdict
+ * comes back through nfqueue_on_verdict_id() with that id, on this
+ * thread, the verdicts of all packets in the order they were handed
+ * out (workers.c restores it), so that batching and hold work as with
+ * one pipeline.  A released verdict (v->released) ignores id.
+ */
+uint32_t	 nfqueue_detach(struct nfqueue *);
+void		 nfqueue_on_verdict_id(void *arg, uint32_t id,
+		    const struct pkt_verdict *);
+
+/*
  * Give every held packet the expiry verdict and send every batched
  * verdict: at exit, before the final stats event.
  */

@@ -25,7 +25,9 @@ enum pkt_action {
 
 struct pkt_verdict {
 	uint64_t	num;		/* the frame's number (struct packet) */
-	uint32_t	sa_id;		/* its SA in detect/, 0: no SA */
+	uint64_t	sa_id;		/* its SA in detect/, 0: no SA; with
+					   --workers the worker's number in
+					   the high half (workers.c) */
 	enum pkt_action	action;
 	bool		sa_drop;	/* a drop rule matched the SA itself: the
 					   verdict of its packets that have no

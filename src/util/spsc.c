@@ -135,6 +135,13 @@ spsc_close(struct spsc *r)
 	atomic_store_explicit(&r->closed, true, memory_order_release);
 }
 
+bool
+spsc_drained(struct spsc *r)
+{
+	return (atomic_load_explicit(&r->tail, memory_order_acquire) ==
+	    atomic_load_explicit(&r->head, memory_order_relaxed));
+}
+
 const void *
 spsc_peek(struct spsc *r, size_t *len)
 {

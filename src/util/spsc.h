@@ -47,6 +47,9 @@ void		*spsc_reserve(struct spsc *, size_t len);
 void		 spsc_commit(struct spsc *, size_t len);
 /* Producer: no more records will come. */
 void		 spsc_close(struct spsc *);
+/* Producer: the consumer has released every record committed so far
+ * (what it did before each release is visible to the caller). */
+bool		 spsc_drained(struct spsc *);
 
 /* Consumer: the oldest record and its length, or NULL when empty. */
 const void	*spsc_peek(struct spsc *, size_t *len);

@@ -48,12 +48,16 @@ START_TEST(test_spsc_empty_order)
 	ck_assert_uint_eq(spsc_max_record(r), 128 / 2 - 8);
 	ck_assert_ptr_null(spsc_peek(r, &len));
 	ck_assert(!spsc_done(r));
+	ck_assert(spsc_drained(r));
 	ck_assert_int_eq(put(r, "one", 3), 0);
+	ck_assert(!spsc_drained(r));
 	ck_assert_int_eq(put(r, "", 0), 0);
 	ck_assert_int_eq(put(r, "three", 5), 0);
 	take(r, "one");
 	take(r, "");
+	ck_assert(!spsc_drained(r));
 	take(r, "three");
+	ck_assert(spsc_drained(r));
 	ck_assert_ptr_null(spsc_peek(r, &len));
 	spsc_close(r);
 	ck_assert(spsc_done(r));
