@@ -148,7 +148,7 @@ usage(FILE *out)
 "      --nfq-hold-expire accept|drop\n"
 "                       hold: verdict when it waited too long, or there\n"
 "                       is no room to hold it (default accept)\n"
-"      --workers N      -r: N pipelines on N threads, a tunnel's packets\n"
+"      --workers N      N pipelines on N threads, a tunnel's packets\n"
 "                       all on one (default 1; docs/espvis.8)\n"
 "  -q, --quiet          no summary on standard error\n"
 "  -h, --help           this text\n"
@@ -574,11 +574,6 @@ parse_args(int argc, char **argv, struct options *o)
 	}
 	if (check_nfq_options(o) != 0 || check_live_options(o) != 0)
 		return (-1);
-	if (o->workers > 1 && (o->use_nfq || o->n_ifaces > 0)) {
-		fprintf(stderr, "espvis: --workers: only with -r for now "
-		    "(live and inline run one pipeline)\n");
-		return (-1);
-	}
 	if (o->n_inputs == 0 && o->n_check_paths == 0 && !o->use_nfq &&
 	    o->n_ifaces == 0) {
 		fprintf(stderr, "espvis: nothing to read: give -r FILE or "
@@ -709,13 +704,19 @@ load_rules(struct options *o, struct rules *rules)
 	return (0);
 }
 
-/* After SIGHUP, between two packets: the new set, or the old one kept. */
+/*
+ * After SIGHUP, between two packets: the new set, or the old one kept.
+ * Workers read the rules: they finish what they have first.
+ */
 static void
-reload_rules(const struct options *o, struct rules *rules)
+reload_rules(const struct options *o, struct rules *rules,
+    struct workers *wk)
 {
 	struct rules_errors errs;
 
 	reload_requested = 0;
+	if (wk != NULL)
+		workers_quiesce(wk);
 	if (rules_load(rules, o->rule_paths, o->n_rule_paths, &errs) != 0) {
 		fprintf(stderr, "espvis: rules reload refused, keeping the %zu "
 		    "rules in use:\n", rules_count(rules));
@@ -772,9 +773,8 @@ run_file(struct pipeline *pl, struct workers *wk, const char *path,
 	while (!stop_requested &&
 	    (rc = capture_next(cap, &frame, err, sizeof(err))) == 1) {
 		frame.num = ++*num;
-		/* Workers read the rules concurrently: no reload under them. */
-		if (reload_requested && wk == NULL)
-			reload_rules(o, rules);
+		if (reload_requested)
+			reload_rules(o, rules, wk);
 		if (wk != NULL)
 			workers_packet(wk, &frame);
 		else
@@ -801,7 +801,8 @@ run_file(struct pipeline *pl, struct workers *wk, const char *path,
 #define LIVE_DRAIN_MS	(4 * LIVE_BLOCK_TIMEOUT_MS)
 
 struct live_run {
-	struct pipeline		*pl;
+	struct pipeline		*pl;		/* or: */
+	struct workers		*wk;
 	struct eve		*eve;
 	struct innerpcap	*inner;		/* may be NULL */
 	struct live		*live;
@@ -812,7 +813,12 @@ struct live_run {
 static void
 on_live_frame(void *arg, const struct packet *frame)
 {
-	pipeline_packet(arg, frame);
+	struct live_run *r = arg;
+
+	if (r->wk != NULL)
+		workers_packet(r->wk, frame);
+	else
+		pipeline_packet(r->pl, frame);
 }
 
 static int64_t
@@ -850,7 +856,7 @@ live_drain(struct live_run *r)
 	int64_t deadline = monotonic_ms() + LIVE_DRAIN_MS;
 
 	while (live_poll(r->live, LIVE_BLOCK_TIMEOUT_MS * 2, LIVE_BATCH,
-	    on_live_frame, r->pl, err, sizeof(err)) > 0 &&
+	    on_live_frame, r, err, sizeof(err)) > 0 &&
 	    monotonic_ms() < deadline)
 		continue;
 }
@@ -865,6 +871,19 @@ live_drain(struct live_run *r)
 static void
 live_second(struct live_run *r, bool stats_due)
 {
+	struct timespec now;
+
+	if (r->wk != NULL) {
+		/* The exporter thread flushes the outputs (workers.h). */
+		workers_expire(r->wk, time(NULL));
+		live_stats(r->live, &r->cs);
+		workers_set_capture_stats(r->wk, &r->cs);
+		clock_gettime(CLOCK_REALTIME, &now);
+		if (stats_due)
+			workers_write_stats(r->wk, now.tv_sec,
+			    (uint32_t)(now.tv_nsec / 1000));
+		return;
+	}
 	pipeline_expire(r->pl, time(NULL));
 	live_stats(r->live, &r->cs);
 	eve_set_capture_stats(r->eve, &r->cs);
@@ -876,8 +895,9 @@ live_second(struct live_run *r, bool stats_due)
 }
 
 static int
-run_live(struct live_run *r, struct pipeline *pl, struct eve *eve,
-    struct innerpcap *inner, const struct options *o, struct rules *rules)
+run_live(struct live_run *r, struct pipeline *pl, struct workers *wk,
+    struct eve *eve, struct innerpcap *inner, const struct options *o,
+    struct rules *rules)
 {
 	char err[512];
 	int64_t now, next_second, next_stats;
@@ -885,6 +905,7 @@ run_live(struct live_run *r, struct pipeline *pl, struct eve *eve,
 	int rc = 0;
 
 	r->pl = pl;
+	r->wk = wk;
 	r->eve = eve;
 	r->inner = inner;
 	r->stats_interval = o->stats_interval;
@@ -893,14 +914,15 @@ run_live(struct live_run *r, struct pipeline *pl, struct eve *eve,
 	next_stats = now + (int64_t)r->stats_interval * 1000;
 	while (!stop_requested) {
 		if (reload_requested)
-			reload_rules(o, rules);
+			reload_rules(o, rules, wk);
 		if (live_poll(r->live, LIVE_WAIT_MS, LIVE_BATCH, on_live_frame,
-		    r->pl, err, sizeof(err)) < 0) {
+		    r, err, sizeof(err)) < 0) {
 			fprintf(stderr, "espvis: %s\n", err);
 			rc = -1;
 			break;
 		}
-		eve_tick(r->eve);
+		if (wk == NULL)
+			eve_tick(r->eve);
 		if ((now = monotonic_ms()) < next_second)
 			continue;
 		next_second = now + 1000;
@@ -913,7 +935,10 @@ run_live(struct live_run *r, struct pipeline *pl, struct eve *eve,
 		live_drain(r);
 	/* The final stats event carries the counters at the stop. */
 	live_stats(r->live, &r->cs);
-	eve_set_capture_stats(r->eve, &r->cs);
+	if (wk != NULL)
+		workers_set_capture_stats(wk, &r->cs);
+	else
+		eve_set_capture_stats(r->eve, &r->cs);
 	return (rc);
 }
 
@@ -964,22 +989,38 @@ start_daemon(const struct options *o, const struct priv_user *user,
 #define NFQ_WAIT_MS	250	/* idle: flush events this often */
 
 static void
-write_nfq_stats(struct pipeline *pl, struct nfqueue *nfq, struct eve *eve)
+write_nfq_stats(struct pipeline *pl, struct workers *wk, struct nfqueue *nfq,
+    struct eve *eve)
 {
 	struct timespec now;
 	struct stats snap;
 
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (wk != NULL) {
+		workers_write_stats(wk, now.tv_sec,
+		    (uint32_t)(now.tv_nsec / 1000));
+		return;
+	}
 	snap = *pipeline_stats(pl);
 	dpi_update_stats(&snap);
 	nfqueue_fill_stats(nfq, &snap);
-	clock_gettime(CLOCK_REALTIME, &now);
 	eve_write_stats_snapshot(eve, now.tv_sec,
 	    (uint32_t)(now.tv_nsec / 1000), &snap);
 }
 
+/*
+ * With workers the verdicts come back on this thread (workers.h); while
+ * some are due, look for them and for new packets without sleeping.
+ */
 static int
-run_nfq(struct pipeline *pl, struct nfqueue *nfq, const struct options *o,
-    struct rules *rules, struct eve *eve)
+nfq_wait_ms(struct workers *wk)
+{
+	return (wk != NULL && workers_inflight(wk) > 0 ? 0 : NFQ_WAIT_MS);
+}
+
+static int
+run_nfq(struct pipeline *pl, struct workers *wk, struct nfqueue *nfq,
+    const struct options *o, struct rules *rules, struct eve *eve)
 {
 	char err[512];
 	struct packet frame;
@@ -990,8 +1031,9 @@ run_nfq(struct pipeline *pl, struct nfqueue *nfq, const struct options *o,
 	next_stats = monotonic_ms() + (int64_t)o->stats_interval * 1000;
 	while (!stop_requested) {
 		if (reload_requested)
-			reload_rules(o, rules);
-		rc = nfqueue_next(nfq, &frame, NFQ_WAIT_MS, err, sizeof(err));
+			reload_rules(o, rules, wk);
+		rc = nfqueue_next(nfq, &frame, nfq_wait_ms(wk), err,
+		    sizeof(err));
 		if (rc < 0) {
 			fprintf(stderr, "espvis: --nfq %u: %s\n", o->nfq.queue,
 			    err);
@@ -999,15 +1041,24 @@ run_nfq(struct pipeline *pl, struct nfqueue *nfq, const struct options *o,
 		}
 		if (rc == 1) {
 			frame.num = ++num;
-			pipeline_packet(pl, &frame);
+			if (wk != NULL)
+				workers_packet_tagged(wk, &frame,
+				    nfqueue_detach(nfq));
+			else
+				pipeline_packet(pl, &frame);
 		}
-		eve_tick(eve);
+		if (wk != NULL)
+			workers_verdicts(wk, false);
+		else
+			eve_tick(eve);
 		if (o->stats_interval > 0 && (now = monotonic_ms()) >=
 		    next_stats) {
 			next_stats = now + (int64_t)o->stats_interval * 1000;
-			write_nfq_stats(pl, nfq, eve);
+			write_nfq_stats(pl, wk, nfq, eve);
 		}
 	}
+	if (wk != NULL)
+		workers_verdicts(wk, true);
 	nfqueue_flush(nfq);
 	return (rc < 0 ? -1 : 0);
 }
@@ -1147,17 +1198,26 @@ main(int argc, char **argv)
 			status = EXIT_INPUT;
 			goto out;
 		}
-		pipeline_set_inline(pl, rules, nfqueue_on_verdict,
-		    nfqueue_fill_stats, nfq);
+		if (wk != NULL) {
+			if (workers_set_inline(wk, o.nfq.maxlen,
+			    nfqueue_on_verdict_id, nfqueue_fill_stats,
+			    nfq) != 0) {
+				fprintf(stderr, "espvis: out of memory\n");
+				goto out;
+			}
+		} else
+			pipeline_set_inline(pl, rules, nfqueue_on_verdict,
+			    nfqueue_fill_stats, nfq);
 	}
 	signal(SIGINT, on_stop_signal);
 	signal(SIGTERM, on_stop_signal);
 	if (start_daemon(&o, &user, &pidfile) != 0)
 		goto out;
 	status = EXIT_SUCCESS;
-	if (run.live != NULL && run_live(&run, pl, eve, inner, &o, rules) != 0)
+	if (run.live != NULL && run_live(&run, pl, wk, eve, inner, &o,
+	    rules) != 0)
 		status = EXIT_INPUT;
-	if (nfq != NULL && run_nfq(pl, nfq, &o, rules, eve) != 0)
+	if (nfq != NULL && run_nfq(pl, wk, nfq, &o, rules, eve) != 0)
 		status = EXIT_INPUT;
 	for (i = 0; i < o.n_inputs && !stop_requested; i++) {
 		if (run_file(pl, wk, o.inputs[i], &num, &o, rules) != 0) {

@@ -2,11 +2,12 @@
 packets and a receiver that counts what arrives.  Standard library only.
 
   nfq_peer.py send DST STATE ITEM [ITEM ...]
-      ITEM is SPI/ENCAP/KIND/PORT/COUNT: SPI in hex or decimal; ENCAP esp
+      ITEM is SPI/ENCAP/KIND/PORT/COUNT[/SRC]: SPI in hex or decimal; ENCAP esp
       (IP protocol 50) or udp (RFC 3948, UDP 4500 both ways); KIND null
       (ESP-NULL, RFC 4303 with HMAC-SHA1-96 over a tunnel-mode inner IPv4
       TCP packet to port PORT) or random (payload that looks encrypted;
-      PORT ignored); COUNT packets.  Items are sent in order, 2 ms apart
+      PORT ignored); COUNT packets; SRC the source address (one of the
+      sender's, default: the route's).  Items are sent in order, 2 ms apart
       (NFQ_PEER_GAP=SECONDS: another gap, 0 a burst); STATE (a JSON file)
       keeps sequence numbers from one call to the next.
 
@@ -95,15 +96,27 @@ def send(dst, state_path, items):
     except FileNotFoundError:
         state = {}
     rng = random.Random(1234 + len(state))
-    raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, 50)
-    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    udp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    udp.bind(("0.0.0.0", NATT_PORT))
+    socks = {}
+
+    def sockets(src):
+        # One pair per source address: --workers spreads SAs by address.
+        if src not in socks:
+            raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, 50)
+            udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            udp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            udp.bind((src, NATT_PORT))
+            if src != "0.0.0.0":
+                raw.bind((src, 0))
+            socks[src] = (raw, udp)
+        return socks[src]
+
     sent = 0
     gap = float(os.environ.get("NFQ_PEER_GAP", "0.002"))
     for item in items:
-        spi_s, encap, kind, port_s, count_s = item.split("/")
+        fields = item.split("/")
+        spi_s, encap, kind, port_s, count_s = fields[:5]
         spi, port, count = int(spi_s, 0), int(port_s), int(count_s)
+        raw, udp = sockets(fields[5] if len(fields) > 5 else "0.0.0.0")
         for _ in range(count):
             seq = state.get(str(spi), 0) + 1
             state[str(spi)] = seq

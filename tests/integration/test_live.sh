@@ -3,7 +3,8 @@
 # veth pairs (10.123.x.x inside them only); espvis captures on one end while
 # tcpreplay replays the project's captures onto the other, and must find the
 # same SAs as when it reads the files (-r): tuple, SPI, verdict, ICV and IV
-# lengths, packets.  Also: periodic and final stats with kernel drop counters,
+# lengths, packets, with one pipeline and with --workers 2.  Also: periodic
+# and final stats with kernel drop counters,
 # SIGHUP, SIGTERM and SIGINT stop cleanly with the inner pcap flushed, -u
 # nobody keeps capturing, --pidfile comes and goes, two interfaces with a BPF
 # filter, SAs timing out on a quiet link, bad interfaces and filters, an
@@ -170,6 +171,27 @@ done
 [ "$(count "$dir/live.pcap")" -eq "$(count "$dir/offline.pcap")" ] ||
 	bad "inner pcap: $(count "$dir/live.pcap") packets, offline $(count "$dir/offline.pcap")"
 echo "1: $total frames replayed; SAs, stats, pidfile, -u, SIGHUP checked"
+
+# 1b. The same with --workers 2 (no -u: the threads are what is tested):
+# the same SAs, counters and inner packets as the offline run.
+start "$dir/espvis1b.pid" -q -i "$vb" --workers 2 --rules rules \
+    --stats-interval 1 --eve "$dir/workers.json" -w "$dir/workers.pcap" || exit 1
+kill -HUP "$pid"
+# shellcheck disable=SC2086
+replay "$va" $files
+sleep 1.2
+stop TERM
+[ "$rc" -eq 0 ] || { bad "--workers 2: exit $rc"; cat "$dir/stderr"; }
+ev compare "$dir/workers.json" "$dir/offline.json" ||
+	bad "--workers 2: live SAs differ from the offline run"
+[ "$(ev nstats "$dir/workers.json")" -ge 2 ] || bad "--workers 2: no periodic stats event"
+for k in packets.read capture.interfaces.0.read; do
+	[ "$(ev final "$dir/workers.json" $k)" -eq "$total" ] ||
+		bad "--workers 2: stats.$k $(ev final "$dir/workers.json" $k), want $total"
+done
+[ "$(count "$dir/workers.pcap")" -eq "$(count "$dir/offline.pcap")" ] ||
+	bad "--workers 2: inner pcap: $(count "$dir/workers.pcap") packets, offline $(count "$dir/offline.pcap")"
+echo "1b: --workers 2: the same SAs, stats and inner packets"
 
 # 2. Two interfaces at once, each with the filter; SIGINT stops.  The SAs
 # time out while no frame comes: expiry runs on the clock too.

@@ -17,6 +17,7 @@
 #      the second, which decides the SA, then both arrive; a lone packet
 #      of an SA never decided is held, then dropped at the timeout.
 #   3. espvis stopped: with --queue-bypass everything arrives again.
+#   1 and 2 run again with --workers 2, from four client addresses.
 #
 # Skips (77) without root, network namespaces, iptables or NFQUEUE.
 # About 15 s.
@@ -160,36 +161,78 @@ send 0x1000/esp/null/23/3
 settle
 expect "bypass before start: Telnet packets at the server" "$(count 4096/23)" 3
 
-# 1. Policy accept.  The first HTTP packets decide each ESP-NULL SA.
-start_espvis accept --nfq-fail-open --nfq-maxlen 256
-send 0x1001/esp/null/80/3 0x1001/esp/null/23/5 0x1001/esp/null/80/5 \
-	0x1001/esp/null/23/5 \
-	0x2001/udp/null/80/3 0x2001/udp/null/23/6 \
-	0x3001/esp/random/0/10
-settle
-expect "ESP: Telnet in ESP-NULL at the server" "$(count 4097/23)" 0
-expect "ESP: HTTP in ESP-NULL at the server" "$(count 4097/80)" 8
-expect "UDP 4500: Telnet in ESP-NULL at the server" "$(count 8193/23)" 0
-expect "UDP 4500: HTTP in ESP-NULL at the server" "$(count 8193/80)" 3
-expect "encrypted-looking ESP at the server" "$(count 12289/-)" 10
-# A burst, so that accepts are batched between drops: still exact.
-burst=""
-for i in 1 2 3 4 5 6 7 8 9 10; do
-	burst="$burst 0x1001/esp/null/80/7 0x1001/esp/null/23/3 0x3001/esp/random/0/5"
-done
-NFQ_PEER_GAP=0 send $burst
-settle
-expect "burst: Telnet at the server" "$(count 4097/23)" 0
-expect "burst: HTTP at the server" "$(count 4097/80)" 78
-expect "burst: encrypted-looking ESP at the server" "$(count 12289/-)" 60
-stop_espvis
-expect "stats.nfq.dropped" "$(nfqstat "$dir/accept.json" dropped)" 46
-expect "stats.nfq.accepted" "$(nfqstat "$dir/accept.json" accepted)" 141
-echo "info: $(nfqstat "$dir/accept.json" verdict_msgs) verdict messages for 187 packets"
-expect "stats.nfq.held" "$(nfqstat "$dir/accept.json" held)" 0
-# The encrypted SA's first packet is undecided (it takes two), no more.
-expect "stats.nfq.undecided" "$(nfqstat "$dir/accept.json" undecided)" 1
-# Alerts: the drop rule's say blocked, the alert rule's allowed.
+# Sections 1 and 2, once with one pipeline and once with --workers 2.
+# The workers round uses other SPIs (the server counts per SPI) and sends
+# each SA from its own client address, so that the SAs spread over the
+# workers and their verdicts come back interleaved (docs/inline.md; the
+# dispatch hash is keyed at random, so all four share one worker 1 run
+# in 8: the results must be the same then too).
+policies() {	# name suffix, SPI offset, source addresses A B C D, espvis options
+	sfx=$1 off=$2; shift 2
+	fs=$(printf %s "$sfx" | tr -cd a-z0-9)
+	if [ -n "$1" ]; then
+		sa=/$1 sb=/$2 sc=/$3 sd=/$4
+	else
+		sa= sb= sc= sd=
+	fi
+	shift 4
+	e1=$((0x1001 + off)) u1=$((0x2001 + off)) r1=$((0x3001 + off))
+	r2=$((0x3002 + off)) r3=$((0x3003 + off))
+
+	# 1. Policy accept.  The first HTTP packets decide each ESP-NULL SA.
+	start_espvis accept$fs --nfq-fail-open --nfq-maxlen 256 "$@"
+	send $e1/esp/null/80/3$sa $e1/esp/null/23/5$sa $e1/esp/null/80/5$sa \
+		$e1/esp/null/23/5$sa \
+		$u1/udp/null/80/3$sb $u1/udp/null/23/6$sb \
+		$r1/esp/random/0/10$sc
+	settle
+	expect "ESP$sfx: Telnet in ESP-NULL at the server" "$(count $e1/23)" 0
+	expect "ESP$sfx: HTTP in ESP-NULL at the server" "$(count $e1/80)" 8
+	expect "UDP 4500$sfx: Telnet in ESP-NULL at the server" "$(count $u1/23)" 0
+	expect "UDP 4500$sfx: HTTP in ESP-NULL at the server" "$(count $u1/80)" 3
+	expect "encrypted-looking ESP$sfx at the server" "$(count $r1/-)" 10
+	# A burst, so that accepts are batched between drops: still exact.
+	burst=""
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		burst="$burst $e1/esp/null/80/7$sa $e1/esp/null/23/3$sa $r1/esp/random/0/5$sc"
+	done
+	NFQ_PEER_GAP=0 send $burst
+	settle
+	expect "burst$sfx: Telnet at the server" "$(count $e1/23)" 0
+	expect "burst$sfx: HTTP at the server" "$(count $e1/80)" 78
+	expect "burst$sfx: encrypted-looking ESP at the server" "$(count $r1/-)" 60
+	stop_espvis
+	ev=$dir/accept$fs.json
+	expect "stats.nfq.dropped$sfx" "$(nfqstat "$ev" dropped)" 46
+	expect "stats.nfq.accepted$sfx" "$(nfqstat "$ev" accepted)" 141
+	echo "info: $(nfqstat "$ev" verdict_msgs) verdict messages for 187 packets"
+	expect "stats.nfq.held$sfx" "$(nfqstat "$ev" held)" 0
+	# The encrypted SA's first packet is undecided (it takes two), no more.
+	expect "stats.nfq.undecided$sfx" "$(nfqstat "$ev" undecided)" 1
+	# Alerts: the drop rule's say blocked, the alert rule's allowed.
+	expect "alerts of drop rule 9001$sfx" "$(alerts "$ev" 9001)" "True blocked"
+	expect "alerts of alert rule 9002$sfx" "$(alerts "$ev" 9002)" "True allowed"
+
+	# 2. Policy hold, expiry drop.
+	start_espvis hold$fs --nfq-undecided hold --nfq-hold 4 \
+		--nfq-hold-timeout 300 --nfq-hold-expire drop --stats-interval 1 "$@"
+	send $r2/esp/random/0/6$sc $r3/esp/random/0/1$sd
+	sleep 1
+	expect "hold$sfx: encrypted SA, all its packets at the server" "$(count $r2/-)" 6
+	expect "hold$sfx: undecided SA's lone packet at the server" "$(count $r3/-)" 0
+	stop_espvis
+	ev=$dir/hold$fs.json
+	expect "hold$sfx: stats.nfq.held" "$(nfqstat "$ev" held)" 2
+	expect "hold$sfx: stats.nfq.hold_expired" "$(nfqstat "$ev" hold_expired)" 1
+	expect "hold$sfx: stats.nfq.dropped" "$(nfqstat "$ev" dropped)" 1
+	expect "hold$sfx: stats.nfq.accepted" "$(nfqstat "$ev" accepted)" 6
+	# --stats-interval: periodic stats events during the run carry stats.nfq.
+	expect "hold$sfx: periodic stats events with stats.nfq" "$(python3 -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+st = [e for e in ev if e["event_type"] == "stats"]
+print(len(st) >= 2 and all("nfq" in e["stats"] for e in st))' "$ev")" True
+}
 alerts() {	# EVE file, signature id: "N ACTION[,ACTION...]"
 	python3 -c 'import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
@@ -197,28 +240,10 @@ a = [e["alert"]["action"] for e in ev if e["event_type"] == "alert"
      and e["alert"]["signature_id"] == int(sys.argv[2])]
 print(len(a) > 0, ",".join(sorted(set(a))))' "$1" "$2"
 }
-expect "alerts of drop rule 9001" "$(alerts "$dir/accept.json" 9001)" "True blocked"
-expect "alerts of alert rule 9002" "$(alerts "$dir/accept.json" 9002)" "True allowed"
-
-# 2. Policy hold, expiry drop.
-start_espvis hold --nfq-undecided hold --nfq-hold 4 \
-	--nfq-hold-timeout 300 --nfq-hold-expire drop --stats-interval 1
-send 0x3002/esp/random/0/6 0x3003/esp/random/0/1
-sleep 1
-expect "hold: encrypted SA, all its packets at the server" "$(count 12290/-)" 6
-expect "hold: undecided SA's lone packet at the server" "$(count 12291/-)" 0
-stop_espvis
-expect "hold: stats.nfq.held" "$(nfqstat "$dir/hold.json" held)" 2
-expect "hold: stats.nfq.hold_expired" "$(nfqstat "$dir/hold.json" hold_expired)" 1
-expect "hold: stats.nfq.dropped" "$(nfqstat "$dir/hold.json" dropped)" 1
-expect "hold: stats.nfq.accepted" "$(nfqstat "$dir/hold.json" accepted)" 6
-# --stats-interval: periodic stats events during the run carry stats.nfq.
-expect "hold: periodic stats events with stats.nfq" "$(python3 -c '
-import json, sys
-ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-st = [e for e in ev if e["event_type"] == "stats"]
-print(len(st) >= 2 and all("nfq" in e["stats"] for e in st))' "$dir/hold.json")" True
-
+policies "" 0 "" "" "" ""
+for a in 3 4 5 6; do ip -n "$C" addr add 10.201.1.$a/24 dev c0; done
+policies " (--workers 2)" 0x100 10.201.1.3 10.201.1.4 10.201.1.5 10.201.1.6 \
+	--workers 2
 # 3. espvis stopped: the bypass lets Telnet through again.
 send 0x1001/esp/null/23/4 0x2001/udp/null/23/2
 settle
