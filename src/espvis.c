@@ -858,7 +858,8 @@ live_drain(struct live_run *r)
 	while (live_poll(r->live, LIVE_BLOCK_TIMEOUT_MS * 2, LIVE_BATCH,
 	    on_live_frame, r, err, sizeof(err)) > 0 &&
 	    monotonic_ms() < deadline)
-		continue;
+		if (r->wk != NULL)
+			workers_kick(r->wk);
 }
 
 /*
@@ -921,7 +922,9 @@ run_live(struct live_run *r, struct pipeline *pl, struct workers *wk,
 			rc = -1;
 			break;
 		}
-		if (wk == NULL)
+		if (wk != NULL)
+			workers_kick(wk);
+		else
 			eve_tick(r->eve);
 		if ((now = monotonic_ms()) < next_second)
 			continue;

@@ -135,7 +135,7 @@ reserve_wait(struct spsc *r, size_t len)
 	void		*room;
 
 	while ((room = spsc_reserve(r, len)) == NULL)
-		spsc_backoff(&spins);
+		spsc_wait_room(r, &spins);
 	return (room);
 }
 
@@ -255,7 +255,7 @@ worker_loop(struct worker *w)
 		if ((rec = spsc_peek(w->in, &len)) == NULL) {
 			if (spsc_done(w->in))
 				break;
-			spsc_backoff(&spins);
+			spsc_wait_data(w->in, &spins);
 			continue;
 		}
 		spins = 0;
@@ -546,7 +546,9 @@ reserve_frame(struct workers *ws, struct spsc *r, size_t len)
 	void		*room;
 
 	while ((room = spsc_reserve(r, len)) == NULL) {
-		if (ws->vfn != NULL && take_verdicts(ws))
+		if (ws->vfn == NULL)
+			spsc_wait_room(r, &spins);
+		else if (take_verdicts(ws))
 			spins = 0;
 		else
 			spsc_backoff(&spins);
@@ -589,6 +591,7 @@ send_tick(struct workers *ws, int64_t now)
 		memcpy(reserve_frame(ws, ws->w[i].in, sizeof(h)), &h,
 		    sizeof(h));
 		spsc_commit(ws->w[i].in, sizeof(h));
+		spsc_kick(ws->w[i].in);
 	}
 }
 
@@ -644,6 +647,9 @@ send_frame(struct workers *ws, const struct packet *frame)
 	memcpy(room, &h, sizeof(h));
 	memcpy(room + sizeof(h), frame->frame, caplen);
 	spsc_commit(in, sizeof(h) + caplen);
+	/* Inline: the kernel holds the packet until it is judged. */
+	if (ws->vfn != NULL)
+		spsc_kick(in);
 }
 
 void
@@ -671,6 +677,15 @@ workers_packet_tagged(struct workers *ws, const struct packet *frame,
 	e->worker = decode_dispatch_hash(frame) % ws->n;
 	ws->if_used++;
 	send_frame(ws, frame);
+}
+
+void
+workers_kick(struct workers *ws)
+{
+	uint32_t i;
+
+	for (i = 0; i < ws->n; i++)
+		spsc_kick(ws->w[i].in);
 }
 
 void

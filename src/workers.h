@@ -76,6 +76,11 @@ int		 workers_set_inline(struct workers *, uint32_t max_inflight,
 
 /* Only the capture fields of frame are read; the bytes are copied. */
 void		 workers_packet(struct workers *, const struct packet *frame);
+/*
+ * Live: the frames handed over so far are to be looked at now (a worker
+ * may sleep until a batch has come, workers.c): after each poll.
+ */
+void		 workers_kick(struct workers *);
 /* Inline: the same, and tag comes back with its verdict. */
 void		 workers_packet_tagged(struct workers *,
 		    const struct packet *frame, uint32_t tag);

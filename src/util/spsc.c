@@ -14,12 +14,15 @@
  * A record is a 4-byte length, its bytes, padding to 8.  A length of
  * PAD_MARK says "the rest of the buffer is unused, go to offset 0".
  */
+#include <linux/futex.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sched.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "spsc.h"
 
@@ -44,7 +47,44 @@ struct spsc {
 	size_t		 size;
 	size_t		 mask;
 	uint8_t		*buf;
+	/* futex words: 1 while that side sleeps (spsc_wait_*()) */
+	char		 pad2[CACHE_LINE];
+	_Atomic uint32_t cons_sleeps;
+	_Atomic uint32_t prod_sleeps;
 };
+
+/*
+ * Sleeping and waking (spsc_wait_data(), spsc_wait_room()).  A side
+ * that finds the ring empty (full) sets its flag, looks again, and
+ * sleeps on the flag; the other side looks at the flag after each
+ * commit (release), with a full fence between its position store and
+ * that load, so that one of the two always sees the other (Dekker).
+ * The waker does not wake at once: only when there is a batch to take
+ * (WAKE_SHARE of the ring) or room for one, or when told to
+ * (spsc_kick(), spsc_close()), so that a consumer faster than its
+ * producer costs a wakeup per batch, not per record.  Sleeps are
+ * bounded (SLEEP_NS): a record never waits longer than that.
+ */
+#define WAKE_SHARE	8		/* consumer: 1/8 of the ring waiting */
+#define SPIN_TRIES	16		/* yields before sleeping */
+#define SLEEP_NS	1000000		/* 1 ms */
+
+static void
+futex_sleep(_Atomic uint32_t *word)
+{
+	struct timespec ts = { 0, SLEEP_NS };
+
+	syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, 1, &ts, NULL, 0);
+}
+
+static void
+futex_wake(_Atomic uint32_t *word)
+{
+	if (atomic_load_explicit(word, memory_order_relaxed) == 0)
+		return;
+	atomic_store(word, 0);
+	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
 
 struct spsc *
 spsc_new(size_t size)
@@ -68,6 +108,8 @@ spsc_new(size_t size)
 	atomic_init(&r->head, 0);
 	atomic_init(&r->tail, 0);
 	atomic_init(&r->closed, false);
+	atomic_init(&r->cons_sleeps, 0);
+	atomic_init(&r->prod_sleeps, 0);
 	return (r);
 }
 
@@ -125,14 +167,26 @@ spsc_commit(struct spsc *r, size_t len)
 	if (r->res_skip > 0)
 		memcpy(r->buf + (head & r->mask), &mark, sizeof(mark));
 	memcpy(r->buf + r->res_pos, &len32, sizeof(len32));
-	atomic_store_explicit(&r->head,
-	    head + r->res_skip + ALIGN8(REC_HDR + len), memory_order_release);
+	head += r->res_skip + ALIGN8(REC_HDR + len);
+	atomic_store_explicit(&r->head, head, memory_order_release);
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(&r->cons_sleeps, memory_order_relaxed) != 0 &&
+	    head - r->tail_cache >= r->size / WAKE_SHARE)
+		futex_wake(&r->cons_sleeps);
+}
+
+void
+spsc_kick(struct spsc *r)
+{
+	atomic_thread_fence(memory_order_seq_cst);
+	futex_wake(&r->cons_sleeps);
 }
 
 void
 spsc_close(struct spsc *r)
 {
 	atomic_store_explicit(&r->closed, true, memory_order_release);
+	spsc_kick(r);
 }
 
 bool
@@ -177,8 +231,49 @@ spsc_release(struct spsc *r)
 	uint32_t	len32;
 
 	memcpy(&len32, r->buf + (tail & r->mask), sizeof(len32));
-	atomic_store_explicit(&r->tail, tail + ALIGN8(REC_HDR + len32),
-	    memory_order_release);
+	tail += ALIGN8(REC_HDR + len32);
+	atomic_store_explicit(&r->tail, tail, memory_order_release);
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(&r->prod_sleeps, memory_order_relaxed) != 0 &&
+	    r->head_cache - tail <= r->size / 2)
+		futex_wake(&r->prod_sleeps);
+}
+
+void
+spsc_wait_data(struct spsc *r, unsigned *spins)
+{
+	if (*spins < SPIN_TRIES) {
+		(*spins)++;
+		sched_yield();
+		return;
+	}
+	atomic_store(&r->cons_sleeps, 1);
+	/* Look again after the flag is up: a commit before it is seen. */
+	if (atomic_load(&r->head) != atomic_load_explicit(&r->tail,
+	    memory_order_relaxed) || atomic_load(&r->closed)) {
+		atomic_store(&r->cons_sleeps, 0);
+		return;
+	}
+	futex_sleep(&r->cons_sleeps);
+}
+
+void
+spsc_wait_room(struct spsc *r, unsigned *spins)
+{
+	if (*spins < SPIN_TRIES) {
+		(*spins)++;
+		sched_yield();
+		return;
+	}
+	atomic_store(&r->prod_sleeps, 1);
+	/* Room for a batch already?  Then the release that made it did
+	   not see the flag: look instead of sleeping. */
+	if (atomic_load_explicit(&r->head, memory_order_relaxed) -
+	    atomic_load(&r->tail) <= r->size / 2) {
+		atomic_store(&r->prod_sleeps, 0);
+		return;
+	}
+	futex_sleep(&r->prod_sleeps);
 }
 
 bool

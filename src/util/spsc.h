@@ -58,6 +58,20 @@ void		 spsc_release(struct spsc *);
 bool		 spsc_done(struct spsc *);
 
 /*
+ * Waiting without spinning: the consumer when spsc_peek() found nothing
+ * (spsc_wait_data()), the producer when spsc_reserve() found no room
+ * (spsc_wait_room()); *spins counts the calls, 0 after progress.  A few
+ * yields, then a sleep (at most 1 ms) until the other side has a batch
+ * for it: an eighth of the ring committed, or half of it free.  Each
+ * wakeup is one system call per batch, not per record.  spsc_kick()
+ * (producer) wakes a sleeping consumer now, for what is committed so
+ * far: live and inline input, where a lone packet must not wait.
+ */
+void		 spsc_wait_data(struct spsc *, unsigned *spins);
+void		 spsc_wait_room(struct spsc *, unsigned *spins);
+void		 spsc_kick(struct spsc *);
+
+/*
  * Either side, when the ring is full (producer) or empty (consumer):
  * yield, and after many yields sleep 50 us at a time (*spins counts
  * the calls; set it to 0 after progress).  Only on the slow path: a busy ring never
