@@ -87,10 +87,23 @@ static const struct u32_key eve_keys[] = {
 	{ "close_timeout_ms", OFF(eve.close_timeout_ms), 0, EVE_MS_MAX },
 };
 
+static const struct u32_key nfq_keys[] = {
+	{ "maxlen", OFF(nfq.maxlen), NFQUEUE_MAXLEN_MIN, NFQUEUE_MAXLEN_MAX },
+	{ "hold", OFF(nfq.hold_per_sa), 1, NFQUEUE_MAXLEN_MAX / 2 },
+	{ "hold_timeout_ms", OFF(nfq.hold_timeout_ms), 1,
+	    NFQUEUE_HOLD_TIMEOUT_MAX },
+};
+
 static const char *const top_keys[] = {
 	"quiet", "rules", "decode", "detect", "flows", "dpi", "outputs",
-	"stats_interval", "workers", "worker_ring_kb",
+	"stats_interval", "workers", "worker_ring_kb", "nfq",
 };
+static const char *const nfq_map_keys[] = {
+	"maxlen", "fail_open", "undecided", "hold", "hold_timeout_ms",
+	"hold_expire",
+};
+/* Index = enum nfqueue_policy; hold_expire takes the first two. */
+static const char *const nfq_policies[] = { "accept", "drop", "hold" };
 static const char *const outputs_keys[] = { "log_dir", "eve", "inner" };
 static const char *const eve_map_keys[] = {
 	"dest", "buffer_size", "flush_interval_ms", "close_timeout_ms",
@@ -117,6 +130,7 @@ config_new(void)
 	cfg->stats_interval = STATS_INTERVAL_DEFAULT;
 	cfg->workers = 1;
 	cfg->worker_ring_kb = WORKERS_RING_KB_DEFAULT;
+	nfqueue_config_defaults(&cfg->nfq);
 	return (cfg);
 }
 
@@ -329,6 +343,42 @@ parse_outputs(struct config *cfg, const struct ynode *root,
 	return (parse_inner(cfg, map, err));
 }
 
+/*
+ * nfq: the --nfq-* settings.  Whether they fit together (hold at most
+ * half the queue) is checked with the command line's (espvis.c): a
+ * file may set hold settings another run's --nfq-undecided turns on.
+ */
+static int
+parse_nfq(struct config *cfg, const struct ynode *root,
+    struct doc_error *err)
+{
+	const struct ynode *map, *v;
+	int p;
+
+	if (section(root, "nfq", nfq_map_keys, NELEM(nfq_map_keys), &map,
+	    err) != 0)
+		return (-1);
+	if (map == NULL)
+		return (0);
+	if (parse_u32_keys(cfg, map, nfq_keys, NELEM(nfq_keys), err) != 0)
+		return (-1);
+	if ((v = ynode_get(map, "fail_open")) != NULL &&
+	    ynode_bool(v, &cfg->nfq.fail_open, err) != 0)
+		return (-1);
+	if ((v = ynode_get(map, "undecided")) != NULL) {
+		if (ynode_enum(v, nfq_policies, NELEM(nfq_policies), &p,
+		    err) != 0)
+			return (-1);
+		cfg->nfq.undecided = (enum nfqueue_policy)p;
+	}
+	if ((v = ynode_get(map, "hold_expire")) != NULL) {
+		if (ynode_enum(v, nfq_policies, 2, &p, err) != 0)
+			return (-1);
+		cfg->nfq.hold_expire = (enum nfqueue_policy)p;
+	}
+	return (0);
+}
+
 /* rules: one path, or a list of them ([] = no rules at all). */
 static int
 parse_rules(struct config *cfg, const struct ynode *root,
@@ -395,7 +445,8 @@ config_load(struct config *cfg, const char *path, struct doc_error *err)
 	    NELEM(flow_keys), &map, err) != 0 ||
 	    parse_numeric_section(&tmp, root, "dpi", dpi_keys,
 	    NELEM(dpi_keys), &map, err) != 0 ||
-	    parse_outputs(&tmp, root, err) != 0)
+	    parse_outputs(&tmp, root, err) != 0 ||
+	    parse_nfq(&tmp, root, err) != 0)
 		goto fail;
 done:
 	ydoc_free(cfg->doc);

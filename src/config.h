@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "capture/nfq.h"
 #include "classify/rules.h"
 #include "export/eve.h"
 #include "export/innerpcap.h"
@@ -48,6 +49,9 @@ struct config {
 						   only the final one */
 	uint32_t		 workers;	/* --workers: pipelines, 1.. */
 	uint32_t		 worker_ring_kb; /* each worker's rings */
+
+	/* nfq: the --nfq-* settings (used with --nfq NUM only) */
+	struct nfqueue_config	 nfq;
 
 	struct ydoc		*doc;		/* owns the strings above */
 };

@@ -271,11 +271,6 @@ parse_policy(const char *arg, const char *name, bool hold_ok,
 	return (0);
 }
 
-/* Longest a packet may be held: TCP retransmits long before. */
-#define NFQ_HOLD_TIMEOUT_MAX	60000
-/* Longest queue: the hold table is sized from it. */
-#define NFQ_MAXLEN_MAX		(1u << 20)
-
 static int
 parse_nfq_option(int ch, const char *arg, struct options *o)
 {
@@ -294,11 +289,12 @@ parse_nfq_option(int ch, const char *arg, struct options *o)
 		o->use_nfq = true;
 		return (0);
 	case OPT_NFQ_MAXLEN:
-		if (parse_u32(arg, "--nfq-maxlen", 2, &o->nfq.maxlen) != 0)
+		if (parse_u32(arg, "--nfq-maxlen", NFQUEUE_MAXLEN_MIN,
+		    &o->nfq.maxlen) != 0)
 			return (-1);
-		if (o->nfq.maxlen > NFQ_MAXLEN_MAX) {
+		if (o->nfq.maxlen > NFQUEUE_MAXLEN_MAX) {
 			fprintf(stderr, "espvis: --nfq-maxlen: at most %u\n",
-			    NFQ_MAXLEN_MAX);
+			    NFQUEUE_MAXLEN_MAX);
 			return (-1);
 		}
 		break;
@@ -319,9 +315,9 @@ parse_nfq_option(int ch, const char *arg, struct options *o)
 		if (parse_u32(arg, "--nfq-hold-timeout", 1,
 		    &o->nfq.hold_timeout_ms) != 0)
 			return (-1);
-		if (o->nfq.hold_timeout_ms > NFQ_HOLD_TIMEOUT_MAX) {
+		if (o->nfq.hold_timeout_ms > NFQUEUE_HOLD_TIMEOUT_MAX) {
 			fprintf(stderr, "espvis: --nfq-hold-timeout: at most "
-			    "%u ms\n", NFQ_HOLD_TIMEOUT_MAX);
+			    "%u ms\n", NFQUEUE_HOLD_TIMEOUT_MAX);
 			return (-1);
 		}
 		o->nfq_hold_opts = true;
@@ -634,6 +630,7 @@ load_config(int argc, char **argv, struct options *o)
 	o->stats_interval = c->stats_interval;
 	o->workers = c->workers;
 	o->worker_ring_kb = c->worker_ring_kb;
+	o->nfq = c->nfq;		/* --nfq NUM adds the queue */
 	o->rules_given = c->rules_set;
 	for (i = 0; i < c->n_rule_paths; i++)
 		o->rule_paths[i] = c->rule_paths[i];

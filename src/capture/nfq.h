@@ -50,6 +50,12 @@ struct nfqueue_config {
 
 void	nfqueue_config_defaults(struct nfqueue_config *);
 
+/* Limits of the settings (command line and configuration file). */
+#define NFQUEUE_MAXLEN_MIN	2	/* one held, one coming */
+#define NFQUEUE_MAXLEN_MAX	(1u << 20)	/* the hold table is sized
+						   from it */
+#define NFQUEUE_HOLD_TIMEOUT_MAX 60000	/* ms: TCP retransmits long before */
+
 /* Packets held at once, over all SAs: half the kernel queue. */
 uint32_t nfqueue_hold_total(const struct nfqueue_config *);
 

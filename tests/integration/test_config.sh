@@ -71,6 +71,16 @@ printf 'rules: %s\n' "$tmp/bad-rules.yaml" >"$tmp/rules.yaml"
 "$ESPVIS" -q -c "$tmp/rules.yaml" --rules "$top/rules" -r "$demo" --eve /dev/null ||
 	{ echo "FAIL: --rules did not replace the file's rules"; fail=1; }
 
+# nfq: the file's settings meet the command line's checks, and the
+# command line overrides them (test_nfq.sh runs a queue from a file).
+printf 'nfq:\n  undecided: hold\n  maxlen: 4\n' >"$tmp/nfq.yaml"
+"$ESPVIS" -q -c "$tmp/nfq.yaml" --nfq 0 --nfq-hold 3 2>"$tmp/err"
+[ $? -eq 2 ] && grep -qF "at most half the queue length (--nfq-maxlen 4)" "$tmp/err" ||
+	{ echo "FAIL: nfq: undecided, maxlen not taken from the file:"; cat "$tmp/err"; fail=1; }
+"$ESPVIS" -q -c "$tmp/nfq.yaml" --nfq 0 --nfq-undecided accept --nfq-hold 2 2>"$tmp/err"
+[ $? -eq 2 ] && grep -qF "need --nfq-undecided hold" "$tmp/err" ||
+	{ echo "FAIL: --nfq-undecided did not override nfq.undecided:"; cat "$tmp/err"; fail=1; }
+
 # Errors: exit 2, one line FILE:LINE:COL: REASON, no output opened.
 printf 'detect:\n  max_sas: 5\n  sa_timout: 10\n' >"$tmp/bad.yaml"
 "$ESPVIS" -c "$tmp/bad.yaml" -r "$demo" --eve "$tmp/never.json" 2>"$tmp/err"

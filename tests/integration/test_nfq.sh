@@ -244,6 +244,27 @@ policies "" 0 "" "" "" ""
 for a in 3 4 5 6; do ip -n "$C" addr add 10.201.1.$a/24 dev c0; done
 policies " (--workers 2)" 0x100 10.201.1.3 10.201.1.4 10.201.1.5 10.201.1.6 \
 	--workers 2
+# 2c. Hold again, every setting from the configuration file (docs/
+# configuration.md, nfq: and workers:), one overridden on the command line.
+cat >"$dir/hold.yaml" <<'EOF'
+workers: 2
+nfq:
+  maxlen: 128
+  undecided: hold
+  hold: 4
+  hold_timeout_ms: 60000
+  hold_expire: drop
+EOF
+start_espvis holdconf -c "$dir/hold.yaml" --nfq-hold-timeout 300
+send 0x3202/esp/random/0/6/10.201.1.5 0x3203/esp/random/0/1/10.201.1.6
+sleep 1
+expect "hold -c: encrypted SA, all its packets at the server" "$(count 12802/-)" 6
+expect "hold -c: undecided SA's lone packet at the server" "$(count 12803/-)" 0
+stop_espvis
+expect "hold -c: stats.nfq.held" "$(nfqstat "$dir/holdconf.json" held)" 2
+expect "hold -c: stats.nfq.hold_expired" "$(nfqstat "$dir/holdconf.json" hold_expired)" 1
+expect "hold -c: stats.nfq.dropped" "$(nfqstat "$dir/holdconf.json" dropped)" 1
+
 # 3. espvis stopped: the bypass lets Telnet through again.
 send 0x1001/esp/null/23/4 0x2001/udp/null/23/2
 settle

@@ -12,6 +12,7 @@
 
 #include "unit.h"
 #include "config.h"
+#include "workers.h"
 
 static char path[] = "/tmp/espvis-test-config-XXXXXX";
 
@@ -46,11 +47,16 @@ assert_defaults(const struct config *c)
 {
 	struct pipeline_config p;
 	struct eve_options eo;
+	struct nfqueue_config nq;
 
 	pipeline_config_defaults(&p);
 	eve_options_defaults(&eo);
+	nfqueue_config_defaults(&nq);
 	ck_assert_int_eq(memcmp(&c->pipeline, &p, sizeof(p)), 0);
 	ck_assert_int_eq(memcmp(&c->eve, &eo, sizeof(eo)), 0);
+	ck_assert_int_eq(memcmp(&c->nfq, &nq, sizeof(nq)), 0);
+	ck_assert_uint_eq(c->workers, 1);
+	ck_assert_uint_eq(c->worker_ring_kb, WORKERS_RING_KB_DEFAULT);
 	ck_assert_ptr_null(c->log_dir);
 	ck_assert_ptr_null(c->eve_dest);
 	ck_assert_ptr_null(c->redis_key);
@@ -83,6 +89,12 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c->pipeline.flow.timeout_sec, 120);
 	ck_assert_uint_eq(c->pipeline.flow.closed_timeout_sec, 10);
 	ck_assert_uint_eq(c->eve.redis_mode, EVE_REDIS_LIST);
+	ck_assert_uint_eq(c->nfq.maxlen, 4096);
+	ck_assert(!c->nfq.fail_open);
+	ck_assert_int_eq(c->nfq.undecided, NFQUEUE_ACCEPT);
+	ck_assert_uint_eq(c->nfq.hold_per_sa, 8);
+	ck_assert_uint_eq(c->nfq.hold_timeout_ms, 1000);
+	ck_assert_int_eq(c->nfq.hold_expire, NFQUEUE_ACCEPT);
 
 	/* An empty file, or empty sections, change nothing. */
 	write_config("# nothing\n");
@@ -91,7 +103,7 @@ START_TEST(test_defaults)
 	config_free(c);
 	ck_assert_ptr_nonnull(c = config_new());
 	write_config("decode:\ndetect:\n  # max_sas: 5\nflows:\ndpi:\n"
-	    "outputs:\n  eve:\n  inner:\nrules:\n");
+	    "outputs:\n  eve:\n  inner:\nrules:\nnfq:\n");
 	ck_assert_int_eq(config_load(c, path, &e), 0);
 	assert_defaults(c);
 	config_free(c);
@@ -107,6 +119,8 @@ START_TEST(test_every_key)
 	write_config(
 	    "quiet: true\n"
 	    "stats_interval: 10\n"
+	    "workers: 4\n"
+	    "worker_ring_kb: 2048\n"
 	    "rules: [/etc/espvis/rules, local.yaml]\n"
 	    "decode:\n"
 	    "  frag_max_datagrams: 1024\n"
@@ -140,7 +154,14 @@ START_TEST(test_every_key)
 	    "      stream_maxlen: 5000\n"
 	    "  inner:\n"
 	    "    dest: /run/espvis/inner.fifo\n"
-	    "    linktype: raw\n");
+	    "    linktype: raw\n"
+	    "nfq:\n"
+	    "  maxlen: 1024\n"
+	    "  fail_open: true\n"
+	    "  undecided: hold\n"
+	    "  hold: 16\n"
+	    "  hold_timeout_ms: 250\n"
+	    "  hold_expire: drop\n");
 	ck_assert_ptr_nonnull(c = config_new());
 	ck_assert_msg(config_load(c, path, &e) == 0, "%u:%u %s", e.line, e.col,
 	    e.reason);
@@ -175,6 +196,14 @@ START_TEST(test_every_key)
 	ck_assert_uint_eq(c->eve.redis_stream_maxlen, 5000);
 	ck_assert_str_eq(c->inner_dest, "/run/espvis/inner.fifo");
 	ck_assert_int_eq(c->inner_linktype, INNER_LINK_RAW);
+	ck_assert_uint_eq(c->workers, 4);
+	ck_assert_uint_eq(c->worker_ring_kb, 2048);
+	ck_assert_uint_eq(c->nfq.maxlen, 1024);
+	ck_assert(c->nfq.fail_open);
+	ck_assert_int_eq(c->nfq.undecided, NFQUEUE_HOLD);
+	ck_assert_uint_eq(c->nfq.hold_per_sa, 16);
+	ck_assert_uint_eq(c->nfq.hold_timeout_ms, 250);
+	ck_assert_int_eq(c->nfq.hold_expire, NFQUEUE_DROP);
 	config_free(c);
 }
 END_TEST
@@ -299,6 +328,19 @@ START_TEST(test_errors)
 	    "duplicate key 'max_sas'");
 	assert_error("detect: {max_sas: 5\n", 2, 1, "expected ',' or '}'");
 	assert_error("detect: &d {max_sas: 5}\n", 1, 9, "anchors");
+	assert_error("workers: 65\n", 1, 10, "out of range 1..64");
+	assert_error("worker_ring_kb: 512\n", 1, 17, "out of range");
+	assert_error("nfq:\n  queue: 3\n", 2, 3, "unknown key 'queue'");
+	assert_error("nfq:\n  maxlen: 1\n", 2, 11, "out of range 2..1048576");
+	assert_error("nfq:\n  fail_open: yes\n", 2, 14,
+	    "expected true or false");
+	assert_error("nfq:\n  undecided: reject\n", 2, 14,
+	    "expected accept, drop or hold, got 'reject'");
+	assert_error("nfq:\n  hold_expire: hold\n", 2, 16,
+	    "expected accept or drop, got 'hold'");
+	assert_error("nfq:\n  hold_timeout_ms: 60001\n", 2, 20,
+	    "out of range 1..60000");
+	assert_error("nfq:\n  hold: 0\n", 2, 9, "out of range");
 }
 END_TEST
 
