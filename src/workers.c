@@ -14,6 +14,7 @@
  * taken once a capture second.
  */
 #include <pthread.h>
+#include <stdalign.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -76,8 +77,16 @@ enum worker_state {
 	WORKER_FAILED,
 };
 
+/*
+ * Cache lines: what one thread writes for every packet sits on lines no
+ * other thread reads for every packet (a worker's own struct, the
+ * reader's block below, the rings' positions in spsc.c); the rest is
+ * written once at the start and only read after.
+ */
+#define CACHE_LINE	64
+
 struct worker {
-	struct workers		*ws;
+	alignas(CACHE_LINE) struct workers *ws;
 	uint32_t		 idx;
 	struct pipeline		*pl;
 	struct eve		*eve;		/* formats into out */
@@ -91,6 +100,7 @@ struct worker {
 	char			 err[256];	/* when WORKER_FAILED */
 	pthread_mutex_t		 snap_lock;
 	struct stats		 snap;		/* published at each tick */
+	char			 end_pad[CACHE_LINE];
 };
 
 struct workers {
@@ -103,18 +113,12 @@ struct workers {
 	size_t			 ring_bytes;
 	struct eve		*eve;		/* the real ones, borrowed */
 	struct innerpcap	*inner;
+	struct spsc		*ctl;		/* the reader's stats events */
 	pthread_t		 exporter;
 	bool			 exporter_started;
 	bool			 finished;
-	/* the reader's copy of a lone pipeline's expiry clock */
-	bool			 seen_packet;
-	int64_t			 last_expire_sec;
-	int64_t			 last_ts_sec;
-	uint32_t		 last_ts_usec;
 	struct stats		 stats;		/* the sum, at the end */
-	/* periodic stats events: formatted here, written by the exporter */
-	struct spsc		*ctl;
-	struct eve		*ctl_eve;
+	struct eve		*ctl_eve;	/* formats into ctl */
 	struct capture_stats	 cs;
 	bool			 cs_set;
 	/* inline */
@@ -123,8 +127,15 @@ struct workers {
 	void			*varg;
 	struct inflight		*inflight;	/* FIFO in arrival order */
 	uint32_t		 if_cap;
-	uint32_t		 if_head;
+	/* The reader's, written per packet: on lines of their own. */
+	alignas(CACHE_LINE) uint32_t if_head;
 	uint32_t		 if_used;
+	/* the reader's copy of a lone pipeline's expiry clock */
+	bool			 seen_packet;
+	int64_t			 last_expire_sec;
+	int64_t			 last_ts_sec;
+	uint32_t		 last_ts_usec;
+	char			 end_pad[CACHE_LINE];
 };
 
 /* Wait for room: offline, nothing may be lost. */
@@ -429,10 +440,12 @@ workers_new(uint32_t n, uint32_t ring_kb, const struct pipeline_config *cfg,
 		snprintf(err, errlen, "workers: 1 to %u", WORKERS_MAX);
 		return (NULL);
 	}
-	if ((ws = calloc(1, sizeof(*ws))) == NULL) {
+	/* Aligned: the cache line layout above holds in memory. */
+	if ((ws = aligned_alloc(CACHE_LINE, sizeof(*ws))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return (NULL);
 	}
+	memset(ws, 0, sizeof(*ws));
 	ws->n = n;
 	ws->cfg = cfg;
 	ws->rules = rules;
