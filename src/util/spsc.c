@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,6 +48,8 @@ struct spsc {
 	size_t		 size;
 	size_t		 mask;
 	uint8_t		*buf;
+	void		*map;		/* buf's mapping, for munmap() */
+	size_t		 map_len;
 	/* futex words: 1 while that side sleeps (spsc_wait_*()) */
 	char		 pad2[CACHE_LINE];
 	_Atomic uint32_t cons_sleeps;
@@ -57,13 +60,17 @@ struct spsc {
  * Sleeping and waking (spsc_wait_data(), spsc_wait_room()).  A side
  * that finds the ring empty (full) sets its flag, looks again, and
  * sleeps on the flag; the other side looks at the flag after each
- * commit (release), with a full fence between its position store and
- * that load, so that one of the two always sees the other (Dekker).
- * The waker does not wake at once: only when there is a batch to take
- * (WAKE_SHARE of the ring) or room for one, or when told to
- * (spsc_kick(), spsc_close()), so that a consumer faster than its
- * producer costs a wakeup per batch, not per record.  Sleeps are
- * bounded (SLEEP_NS): a record never waits longer than that.
+ * commit (release).  The waker does not wake at once: only when there
+ * is a batch to take (WAKE_SHARE of the ring) or room for one, or when
+ * told to (spsc_kick(), spsc_close()), so that a consumer faster than
+ * its producer costs a wakeup per batch, not per record.
+ *
+ * Only spsc_kick() puts a full fence between its position store and the
+ * flag load, so that of the two sides one always sees the other
+ * (Dekker): a fence per record costs more than the rest of the ring
+ * operations together.  Without it a commit may miss a flag raised at
+ * that instant; the next commit sees it, the producer kicks or closes
+ * when it pauses, and the sleep is bounded (SLEEP_NS) anyway.
  */
 #define WAKE_SHARE	8		/* consumer: 1/8 of the ring waiting */
 #define SPIN_TRIES	16		/* yields before sleeping */
@@ -86,6 +93,31 @@ futex_wake(_Atomic uint32_t *word)
 	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
+/*
+ * The buffer in transparent huge pages where the kernel allows them
+ * (madvise mode, Debian's default): a ring is touched whole at the start,
+ * and 4 KiB pages would cost a fault each (8 MiB: 2048), per ring.
+ */
+#define HUGE_PAGE	(2u << 20)
+
+static uint8_t *
+ring_map(struct spsc *r, size_t n)
+{
+	uintptr_t	 p;
+
+	r->map_len = n + HUGE_PAGE;
+	r->map = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (r->map == MAP_FAILED) {
+		r->map = NULL;
+		return (NULL);
+	}
+	p = ((uintptr_t)r->map + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+	if (n >= HUGE_PAGE)
+		(void)madvise((void *)p, n, MADV_HUGEPAGE);
+	return ((uint8_t *)p);
+}
+
 struct spsc *
 spsc_new(size_t size)
 {
@@ -97,7 +129,7 @@ spsc_new(size_t size)
 	if (posix_memalign((void **)&r, CACHE_LINE, sizeof(*r)) != 0)
 		return (NULL);
 	memset(r, 0, sizeof(*r));
-	if (posix_memalign((void **)&r->buf, CACHE_LINE, n) != 0) {
+	if ((r->buf = ring_map(r, n)) == NULL) {
 		free(r);
 		return (NULL);
 	}
@@ -118,7 +150,7 @@ spsc_free(struct spsc *r)
 {
 	if (r == NULL)
 		return;
-	free(r->buf);
+	munmap(r->map, r->map_len);
 	free(r);
 }
 
@@ -169,7 +201,6 @@ spsc_commit(struct spsc *r, size_t len)
 	memcpy(r->buf + r->res_pos, &len32, sizeof(len32));
 	head += r->res_skip + ALIGN8(REC_HDR + len);
 	atomic_store_explicit(&r->head, head, memory_order_release);
-	atomic_thread_fence(memory_order_seq_cst);
 	if (atomic_load_explicit(&r->cons_sleeps, memory_order_relaxed) != 0 &&
 	    head - r->tail_cache >= r->size / WAKE_SHARE)
 		futex_wake(&r->cons_sleeps);
@@ -233,7 +264,6 @@ spsc_release(struct spsc *r)
 	memcpy(&len32, r->buf + (tail & r->mask), sizeof(len32));
 	tail += ALIGN8(REC_HDR + len32);
 	atomic_store_explicit(&r->tail, tail, memory_order_release);
-	atomic_thread_fence(memory_order_seq_cst);
 	if (atomic_load_explicit(&r->prod_sleeps, memory_order_relaxed) != 0 &&
 	    r->head_cache - tail <= r->size / 2)
 		futex_wake(&r->prod_sleeps);
