@@ -287,6 +287,13 @@ maybe_expire(struct pipeline *pl, int64_t now)
 	flow_table_expire(pl->flows, now, &pl->stats);
 }
 
+/*
+ * Debug builds check the sum every ACCOUNTING_EVERY packets and at the
+ * end: on every packet the loop over the skip reasons was 4% of a
+ * packet's instructions without nDPI.
+ */
+#define ACCOUNTING_EVERY	4096
+
 #ifndef NDEBUG
 static void
 check_accounting(const struct stats *st)
@@ -334,7 +341,8 @@ pipeline_packet(struct pipeline *pl, const struct packet *frame)
 	if (p.skip == SKIP_NONE)
 		inspect_inner(pl, &p);
 	inline_report(pl, &p, false);
-	check_accounting(&pl->stats);
+	if (pl->stats.read % ACCOUNTING_EVERY == 0)
+		check_accounting(&pl->stats);
 }
 
 void
@@ -342,6 +350,7 @@ pipeline_finish(struct pipeline *pl)
 {
 	struct packet released;
 
+	check_accounting(&pl->stats);
 	detect_finish(pl->detect, &pl->stats);
 	while (detect_next_released(pl->detect, &released))
 		inspect_inner(pl, &released);
