@@ -175,6 +175,22 @@ class Espvis:
                     stats = json.loads(line)['stats']
         return stats
 
+    def eve_none(self, sample):
+        """Does `--eve none` mean no events (not a file named none)?"""
+        here = os.getcwd()
+        os.chdir(self.scratch)
+        try:
+            if os.path.exists('none'):
+                os.unlink('none')
+            r = sh([self.path, '-q', '-r', sample, '--eve', 'none'])
+            ok = r.returncode == 0 and r.stdout == '' and \
+                not os.path.exists('none')
+            if os.path.exists('none'):
+                os.unlink('none')
+        finally:
+            os.chdir(here)
+        return ok
+
     def uses_ndpi(self, sample):
         """Does this build run nDPI on inner packets (stats say so)?"""
         eve = os.path.join(self.scratch, 'probe.eve.json')
@@ -199,7 +215,11 @@ def espvis_rows(ev, sample):
             else:
                 b_why = ('this espvis runs nDPI and has no option to turn '
                          'it off (`--no-ndpi` not in `espvis --help`)')
-        if ev.has('--no-eve'):
+        # No outputs: --eve none when this espvis has it (no event is
+        # even formatted), else the events formatted and thrown away.
+        if ev.eve_none(sample):
+            b_extra += ['--eve', 'none']
+        elif ev.has('--no-eve'):
             b_extra.append('--no-eve')
         else:
             b_extra += ['--eve', '/dev/null']

@@ -235,6 +235,25 @@ parse_detect(struct config *cfg, const struct ynode *root,
 	return (0);
 }
 
+/* dpi: the packet caps, and `enabled` (false: --no-ndpi). */
+static int
+parse_dpi(struct config *cfg, const struct ynode *root,
+    struct doc_error *err)
+{
+	const char *names[NELEM(dpi_keys) + 1];
+	const struct ynode *map, *v;
+
+	key_names(dpi_keys, NELEM(dpi_keys), names);
+	names[NELEM(dpi_keys)] = "enabled";
+	if (section(root, "dpi", names, NELEM(names), &map, err) != 0 ||
+	    parse_u32_keys(cfg, map, dpi_keys, NELEM(dpi_keys), err) != 0)
+		return (-1);
+	if (map != NULL && (v = ynode_get(map, "enabled")) != NULL &&
+	    ynode_bool(v, &cfg->pipeline.dpi.enabled, err) != 0)
+		return (-1);
+	return (0);
+}
+
 static int
 parse_path(const struct ynode *v, const char **out, struct doc_error *err)
 {
@@ -443,8 +462,7 @@ config_load(struct config *cfg, const char *path, struct doc_error *err)
 	    parse_detect(&tmp, root, err) != 0 ||
 	    parse_numeric_section(&tmp, root, "flows", flow_keys,
 	    NELEM(flow_keys), &map, err) != 0 ||
-	    parse_numeric_section(&tmp, root, "dpi", dpi_keys,
-	    NELEM(dpi_keys), &map, err) != 0 ||
+	    parse_dpi(&tmp, root, err) != 0 ||
 	    parse_outputs(&tmp, root, err) != 0 ||
 	    parse_nfq(&tmp, root, err) != 0)
 		goto fail;

@@ -118,8 +118,9 @@ usage(FILE *out)
 "                       unless -w is given\n"
 "      --eve DEST       EVE JSON events to DEST: - (stdout), a file,\n"
 "                       unix:PATH (datagrams), unix-stream:PATH, or\n"
-"                       redis://HOST:PORT/KEY[?mode=list|channel|stream]\n"
-"                       (default: stdout, or DIR/eve.json with -l)\n"
+"                       redis://HOST:PORT/KEY[?mode=list|channel|stream],\n"
+"                       or none: no events (default: stdout, or\n"
+"                       DIR/eve.json with -l)\n"
 "  -w DEST              decapsulated inner packets as pcap: a file, a FIFO,\n"
 "                       or - (stdout)\n"
 "      --inner-linktype ethernet|raw\n"
@@ -127,6 +128,9 @@ usage(FILE *out)
 "      --max-sas N      SA table size (default %u)\n"
 "      --sa-timeout S   end an SA idle for S seconds (default %u)\n"
 "      --decide-pkts N  packets of weak evidence to decide null (default %u)\n"
+"      --no-ndpi        no nDPI: inner flows are still tracked and\n"
+"                       reported, without app_proto; rules with an app\n"
+"                       or risk condition never match\n"
 "  -c, --config FILE    YAML configuration (docs/configuration.md); the\n"
 "                       command line overrides it\n"
 "      --rules PATH     rule file or directory (repeat for several; default\n"
@@ -201,6 +205,7 @@ enum long_only {
 	OPT_NFQ_HOLD_TIMEOUT,
 	OPT_NFQ_HOLD_EXPIRE,
 	OPT_WORKERS,
+	OPT_NO_NDPI,
 };
 
 #define SHORTOPTS	"r:i:f:u:l:w:c:qhV"
@@ -233,6 +238,7 @@ static const struct option longopts[] = {
 	{ "nfq-hold-timeout", required_argument, NULL, OPT_NFQ_HOLD_TIMEOUT },
 	{ "nfq-hold-expire", required_argument, NULL, OPT_NFQ_HOLD_EXPIRE },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
+	{ "no-ndpi", no_argument, NULL, OPT_NO_NDPI },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -470,6 +476,9 @@ parse_args(int argc, char **argv, struct options *o)
 		case OPT_EVE:
 			o->eve_dest = optarg;
 			o->eve_from_conf = false;
+			break;
+		case OPT_NO_NDPI:
+			o->cfg.dpi.enabled = false;
 			break;
 		case 'w':
 			o->inner_dest = optarg;
@@ -1168,8 +1177,10 @@ main(int argc, char **argv)
 	}
 	if (o.n_ifaces > 0 && open_live(&o, &run, &status) != 0)
 		goto out;
-	if ((eve = eve_open(config_eve_dest(o.conf, o.eve_dest, eve_dest,
-	    sizeof(eve_dest)), &o.conf->eve, err, sizeof(err))) == NULL) {
+	/* "none": no EVE output at all (eve.h: a NULL writer). */
+	if (strcmp(o.eve_dest, "none") != 0 && (eve = eve_open(
+	    config_eve_dest(o.conf, o.eve_dest, eve_dest, sizeof(eve_dest)),
+	    &o.conf->eve, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "espvis: --eve %s\n", err);
 		goto out;
 	}

@@ -33,7 +33,7 @@ struct pipeline {
 	struct eve		*eve;		/* borrowed, may be NULL */
 	struct innerpcap	*inner;		/* borrowed, may be NULL */
 	struct flow_table	*flows;
-	struct dpi		*dpi;
+	struct dpi		*dpi;		/* NULL: --no-ndpi */
 	struct stats		 stats;
 	int64_t			 last_expire_sec;
 	int64_t			 last_ts_sec;	/* of the newest packet */
@@ -111,7 +111,10 @@ on_sa_report(void *arg, const struct sa_report *r)
 	}
 }
 
-/* A flow-level subject from the report of a flow that ends. */
+/*
+ * A flow-level subject from the report of a flow that ends; app NULL:
+ * nDPI is off, and no app condition can match (RULE_APP_PENDING).
+ */
 static void
 flow_report_subject(const struct flow_report *r, const char *app,
     struct rule_subject *s)
@@ -130,7 +133,10 @@ flow_report_subject(const struct flow_report *r, const char *app,
 	s->inner_proto = r->tuple.proto;
 	s->inner_sport = r->tuple.sport;
 	s->inner_dport = r->tuple.dport;
-	rules_subject_set_app(s, app);
+	if (app != NULL)
+		rules_subject_set_app(s, app);
+	else
+		s->app_master = s->app_id = RULE_APP_PENDING;
 }
 
 /*
@@ -146,12 +152,16 @@ on_flow_end(void *arg, const struct flow_report *r)
 
 	struct rule_subject	 s;
 
-	dpi_flow_end(pl->dpi, r->slot, &app, &pl->stats);
+	memset(&app, 0, sizeof(app));
+	if (pl->dpi != NULL)
+		dpi_flow_end(pl->dpi, r->slot, &app, &pl->stats);
+	/* Without nDPI the name stays "": the event has no app_proto. */
 	memcpy(out.app_proto, app.name, sizeof(out.app_proto));
 	out.app_proto[sizeof(out.app_proto) - 1] = '\0';
 	/* Flow rules not asked yet (nDPI never finished): ask at the end. */
 	if (!pl->flow_asked[r->slot]) {
-		flow_report_subject(&out, out.app_proto, &s);
+		flow_report_subject(&out, pl->dpi != NULL ? out.app_proto :
+		    NULL, &s);
 		s.app_risk = app.risk;
 		ask_rules(pl, &s);
 	}
@@ -183,8 +193,8 @@ pipeline_new(const struct pipeline_config *cfg, struct eve *eve,
 		pipeline_free(pl);
 		return (NULL);
 	}
-	if ((pl->dpi = dpi_new(&cfg->dpi, cfg->flow.max_flows, err,
-	    errlen)) == NULL) {
+	if (cfg->dpi.enabled && (pl->dpi = dpi_new(&cfg->dpi,
+	    cfg->flow.max_flows, err, errlen)) == NULL) {
 		pipeline_free(pl);
 		return (NULL);
 	}
@@ -204,6 +214,22 @@ pipeline_free(struct pipeline *pl)
 	free(pl);
 }
 
+/* The flow rules, once per flow: when what they see of it is final. */
+static void
+ask_flow_rules(struct pipeline *pl, const struct packet *p,
+    const struct flow_ref *ref)
+{
+	struct rule_subject s;
+	struct dpi_app app;
+
+	if (pl->flow_asked[ref->slot])
+		return;
+	pl->flow_asked[ref->slot] = true;
+	flow_subject(pl, p, ref, &s, &app);
+	if (s.flow_level)
+		ask_rules(pl, &s);
+}
+
 /* Flow, then nDPI: the flow table names the slot nDPI keeps state in. */
 static void
 classify_inner(struct pipeline *pl, const struct packet *p)
@@ -216,6 +242,11 @@ classify_inner(struct pipeline *pl, const struct packet *p)
 		return;
 	pl->inl_ref = ref;		/* for inline_report() */
 	pl->inl_ref_set = true;
+	if (pl->dpi == NULL) {
+		/* No app to wait for: final from the first packet. */
+		ask_flow_rules(pl, p, &ref);
+		return;
+	}
 	if (ref.created)
 		dpi_flow_begin(pl->dpi, ref.slot, ref.proto, &pl->stats);
 	if ((ip = ipbuild_packet(p, pl->ipbuf, sizeof(pl->ipbuf), &len)) ==
@@ -223,16 +254,8 @@ classify_inner(struct pipeline *pl, const struct packet *p)
 		return;
 	/* Flow rules are asked once, when nDPI's answer is final. */
 	if (dpi_packet(pl->dpi, ref.slot, ip, len,
-	    (uint64_t)p->ts_sec * 1000 + p->ts_usec / 1000, &pl->stats) &&
-	    !pl->flow_asked[ref.slot]) {
-		struct rule_subject s;
-		struct dpi_app app;
-
-		pl->flow_asked[ref.slot] = true;
-		flow_subject(pl, p, &ref, &s, &app);
-		if (s.flow_level)
-			ask_rules(pl, &s);
-	}
+	    (uint64_t)p->ts_sec * 1000 + p->ts_usec / 1000, &pl->stats))
+		ask_flow_rules(pl, p, &ref);
 }
 
 /* Every packet whose inner payload detect/ found, held ones included. */
@@ -263,6 +286,13 @@ maybe_expire(struct pipeline *pl, int64_t now)
 	detect_expire(pl->detect, now, &pl->stats);
 	flow_table_expire(pl->flows, now, &pl->stats);
 }
+
+/*
+ * Debug builds check the sum every ACCOUNTING_EVERY packets and at the
+ * end: on every packet the loop over the skip reasons was 4% of a
+ * packet's instructions without nDPI.
+ */
+#define ACCOUNTING_EVERY	4096
 
 #ifndef NDEBUG
 static void
@@ -311,7 +341,8 @@ pipeline_packet(struct pipeline *pl, const struct packet *frame)
 	if (p.skip == SKIP_NONE)
 		inspect_inner(pl, &p);
 	inline_report(pl, &p, false);
-	check_accounting(&pl->stats);
+	if (pl->stats.read % ACCOUNTING_EVERY == 0)
+		check_accounting(&pl->stats);
 }
 
 void
@@ -319,6 +350,7 @@ pipeline_finish(struct pipeline *pl)
 {
 	struct packet released;
 
+	check_accounting(&pl->stats);
 	detect_finish(pl->detect, &pl->stats);
 	while (detect_next_released(pl->detect, &released))
 		inspect_inner(pl, &released);
@@ -432,6 +464,12 @@ flow_subject(struct pipeline *pl, const struct packet *p,
 	s->inner_dst = ref->toserver ? tp.tuple.dst : tp.tuple.src;
 	s->inner_sport = ref->toserver ? tp.tuple.sport : tp.tuple.dport;
 	s->inner_dport = ref->toserver ? tp.tuple.dport : tp.tuple.sport;
+	if (pl->dpi == NULL) {
+		/* --no-ndpi: no app condition matches, not even Unknown. */
+		s->app_master = RULE_APP_PENDING;
+		s->app_id = RULE_APP_PENDING;
+		return;
+	}
 	dpi_get(pl->dpi, ref->slot, app);
 	if (app->master == 0 && app->app == 0 && !app->done) {
 		s->app_master = RULE_APP_PENDING;

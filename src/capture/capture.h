@@ -4,7 +4,8 @@
  *
  * Ownership: capture_open_file() returns a handle the caller closes with
  * capture_close() (NULL-safe).  Packet bytes filled in by capture_next()
- * belong to libpcap and stay valid until the next capture_next().
+ * belong to the reader (libpcap, pcapfile.c or pcapng.c) and stay valid
+ * until the next capture_next().
  */
 #ifndef ESPVIS_CAPTURE_H
 #define ESPVIS_CAPTURE_H

@@ -108,6 +108,7 @@ install_hooks(void)
 void
 dpi_config_defaults(struct dpi_config *cfg)
 {
+	cfg->enabled = true;
 	cfg->max_tcp_pkts = DEFAULT_MAX_TCP_PKTS;
 	cfg->max_udp_pkts = DEFAULT_MAX_UDP_PKTS;
 	cfg->max_other_pkts = DEFAULT_MAX_OTHER_PKTS;

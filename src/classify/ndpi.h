@@ -36,6 +36,8 @@
 #include "../util/stats.h"
 
 struct dpi_config {
+	bool		enabled;	/* false (--no-ndpi): the pipeline
+					   creates no struct dpi at all */
 	uint32_t	max_tcp_pkts;	/* give up on TCP flows after this */
 	uint32_t	max_udp_pkts;	/* ... UDP flows */
 	uint32_t	max_other_pkts;	/* ... any other protocol */

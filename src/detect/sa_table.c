@@ -89,7 +89,7 @@ key_hash(const struct sa_table *t, const struct sa_key *k)
 		memcpy(b + n, k->src, sizeof(k->src) + sizeof(k->dst));
 		n += sizeof(k->src) + sizeof(k->dst);
 	}
-	return (siphash24(t->seed, b, n));
+	return (siphash13(t->seed, b, n));
 }
 
 static uint32_t

@@ -110,32 +110,37 @@ eve_close(struct eve *e)
 	free(e);
 }
 
+/* A NULL writer (--eve none) is no output: these calls do nothing. */
 int
 eve_flush(struct eve *e)
 {
-	return (e->sink != NULL ? sink_flush(e->sink) : 0);
+	return (e != NULL && e->sink != NULL ? sink_flush(e->sink) : 0);
 }
 
 void
 eve_tick(struct eve *e)
 {
-	if (e->sink != NULL)
+	if (e != NULL && e->sink != NULL)
 		sink_tick(e->sink);
 }
 
 int
 eve_drain(struct eve *e)
 {
-	return (e->sink != NULL ? sink_drain(e->sink) : 0);
+	return (e != NULL && e->sink != NULL ? sink_drain(e->sink) : 0);
 }
 
 void
 eve_get_counters(const struct eve *e, struct eve_counters *c)
 {
 	static const struct sink_counters none;
-	const struct sink_counters *sc = e->sink != NULL ?
-	    sink_counters(e->sink) : &none;
+	const struct sink_counters *sc;
 
+	if (e == NULL) {
+		memset(c, 0, sizeof(*c));
+		return;
+	}
+	sc = e->sink != NULL ? sink_counters(e->sink) : &none;
 	c->events = e->events;
 	c->errors = e->too_large + sc->write_errors;
 	c->dropped = sc->dropped;
@@ -146,7 +151,8 @@ eve_get_counters(const struct eve *e, struct eve_counters *c)
 const char *
 eve_last_error(const struct eve *e)
 {
-	return (e->sink != NULL ? sink_last_error(e->sink) : "");
+	return (e != NULL && e->sink != NULL ? sink_last_error(e->sink) :
+	    "");
 }
 
 /* Add what changed since the last call: the sink counts on its own time
@@ -352,6 +358,8 @@ put_nfq_stats(struct json *j, const struct stats *st)
 void
 eve_set_capture_stats(struct eve *e, const struct capture_stats *cs)
 {
+	if (e == NULL)
+		return;
 	e->capture = *cs;
 	e->has_capture = true;
 }
@@ -439,10 +447,13 @@ int
 eve_write_stats_snapshot(struct eve *e, int64_t ts_sec, uint32_t ts_usec,
     const struct stats *st)
 {
-	struct eve_counters	pending = e->reported;
+	struct eve_counters	pending;
 	struct stats		copy = *st;
 	int			rc;
 
+	if (e == NULL)
+		return (0);
+	pending = e->reported;
 	rc = eve_write_stats(e, ts_sec, ts_usec, &copy);
 	e->reported = pending;
 	return (rc);
@@ -504,7 +515,8 @@ eve_write_flow(struct eve *e, const struct flow_report *r, struct stats *st)
 	if (has_ports(t->proto))
 		json_u64(&j, "dest_port", t->dport);
 	json_str(&j, "proto", ip_proto_name(t->proto, num, sizeof(num)));
-	json_str(&j, "app_proto", r->app_proto);
+	if (r->app_proto[0] != '\0')	/* "": nDPI off (--no-ndpi) */
+		json_str(&j, "app_proto", r->app_proto);
 	json_open_object(&j, "flow");
 	json_u64(&j, "pkts_toserver", r->pkts_toserver);
 	json_u64(&j, "pkts_toclient", r->pkts_toclient);

@@ -3,7 +3,10 @@
  *
  * Ownership: eve_open() returns a writer the caller closes with
  * eve_close() (NULL-safe), which flushes (a socket output: for at most
- * close_timeout_ms).  Events are formatted into one buffer owned by the
+ * close_timeout_ms).  No writer at all (NULL, `--eve none`) is no
+ * output: the pipeline writes no events, and eve_flush(), eve_tick(),
+ * eve_drain(), eve_set_capture_stats() and eve_write_stats_snapshot()
+ * do nothing with it (eve_get_counters(): zeros).  Events are formatted into one buffer owned by the
  * writer: no allocation per event.  Where they go is sink.h's business.
  */
 #ifndef ESPVIS_EVE_H

@@ -7,6 +7,14 @@
  * shared with the nDPI stage so that both see the same bytes).  Tunnel
  * mode (section 3.1.2) carries the inner IP packet itself, which we pass
  * through untouched.
+ *
+ * libpcap opens the output and writes the file header; the records are
+ * then built in a buffer of our own, each in place (record header, then
+ * the frame), and handed to the stream a block at a time: pcap_dump()'s
+ * two fwrite() calls and a copy per packet were 6% of espvis's
+ * instructions on the benchmark.  The bytes are pcap_dump()'s (struct
+ * pcap_sf_pkthdr, host byte order).  innerpcap_flush() delivers the
+ * block (once a second live, and at the end).
  */
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -22,6 +30,8 @@
 #define ETHERTYPE_IP6	0x86dd
 /* Ethernet + rebuilt IPv6 header + the largest IP payload. */
 #define FRAME_MAX	(ETH_HDR_LEN + IPBUILD_MAX)
+#define REC_HDR_LEN	16	/* struct pcap_sf_pkthdr */
+#define OUT_BUF_LEN	(256u << 10)	/* records waiting for fwrite() */
 
 struct innerpcap {
 	pcap_t			*dead;
@@ -29,8 +39,44 @@ struct innerpcap {
 	enum inner_linktype	 linktype;
 	innerpcap_rec_fn	 rec_fn;	/* set: no dumper */
 	void			*rec_arg;
+	uint8_t			*out;		/* OUT_BUF_LEN, with dumper */
+	size_t			 out_used;
 	uint8_t			 frame[FRAME_MAX];
 };
+
+static void
+out_flush(struct innerpcap *w)
+{
+	if (w->out_used > 0)
+		(void)fwrite(w->out, 1, w->out_used, pcap_dump_file(w->dumper));
+	w->out_used = 0;
+}
+
+/* Room for a record of up to len bytes of frame: where it goes. */
+static uint8_t *
+out_reserve(struct innerpcap *w, size_t len)
+{
+	if (OUT_BUF_LEN - w->out_used < REC_HDR_LEN + len)
+		out_flush(w);
+	return (w->out + w->out_used);
+}
+
+/* The record at out_reserve()'s place, len bytes of frame written. */
+static void
+out_commit(struct innerpcap *w, int64_t ts_sec, uint32_t ts_usec,
+    size_t len)
+{
+	uint8_t		*h = w->out + w->out_used;
+	uint32_t	 v[4];
+
+	/* pcap_dump(): 32-bit fields, in the writer's byte order. */
+	v[0] = (uint32_t)(int32_t)ts_sec;
+	v[1] = ts_usec;
+	v[2] = (uint32_t)len;
+	v[3] = (uint32_t)len;
+	memcpy(h, v, sizeof(v));
+	w->out_used += REC_HDR_LEN + len;
+}
 
 struct innerpcap *
 innerpcap_open_fn(enum inner_linktype lt, innerpcap_rec_fn fn, void *arg)
@@ -49,14 +95,10 @@ void
 innerpcap_write_record(struct innerpcap *w, int64_t ts_sec,
     uint32_t ts_usec, const uint8_t *rec, size_t len)
 {
-	struct pcap_pkthdr hdr;
-
-	memset(&hdr, 0, sizeof(hdr));
-	hdr.ts.tv_sec = (time_t)ts_sec;
-	hdr.ts.tv_usec = (suseconds_t)ts_usec;
-	hdr.caplen = (bpf_u_int32)len;
-	hdr.len = (bpf_u_int32)len;
-	pcap_dump((u_char *)w->dumper, &hdr, rec);
+	if (len > FRAME_MAX)
+		return;
+	memcpy(out_reserve(w, len) + REC_HDR_LEN, rec, len);
+	out_commit(w, ts_sec, ts_usec, len);
 }
 
 struct innerpcap *
@@ -71,8 +113,14 @@ innerpcap_open(const char *dest, enum inner_linktype lt, char *err,
 		return (NULL);
 	}
 	w->linktype = lt;
+	if ((w->out = malloc(OUT_BUF_LEN)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		free(w);
+		return (NULL);
+	}
 	if ((w->dead = pcap_open_dead(dlt, FRAME_MAX)) == NULL) {
 		snprintf(err, errlen, "pcap_open_dead failed");
+		free(w->out);
 		free(w);
 		return (NULL);
 	}
@@ -80,6 +128,7 @@ innerpcap_open(const char *dest, enum inner_linktype lt, char *err,
 	if ((w->dumper = pcap_dump_open(w->dead, dest)) == NULL) {
 		snprintf(err, errlen, "%s", pcap_geterr(w->dead));
 		pcap_close(w->dead);
+		free(w->out);
 		free(w);
 		return (NULL);
 	}
@@ -91,18 +140,23 @@ innerpcap_close(struct innerpcap *w)
 {
 	if (w == NULL)
 		return;
-	if (w->dumper != NULL)
+	if (w->dumper != NULL) {
+		out_flush(w);
 		pcap_dump_close(w->dumper);
+	}
 	if (w->dead != NULL)
 		pcap_close(w->dead);
+	free(w->out);
 	free(w);
 }
 
 void
 innerpcap_flush(struct innerpcap *w)
 {
-	if (w->dumper != NULL)
+	if (w->dumper != NULL) {
+		out_flush(w);
 		pcap_dump_flush(w->dumper);
+	}
 }
 
 static void
@@ -145,23 +199,23 @@ int
 innerpcap_write(struct innerpcap *w, const struct packet *p,
     struct stats *st)
 {
-	struct pcap_pkthdr hdr;
 	size_t len;
 
-	len = innerpcap_frame(p, w->linktype, w->frame, sizeof(w->frame));
-	if (len == 0)
-		return (-1);
 	if (w->rec_fn != NULL) {
+		len = innerpcap_frame(p, w->linktype, w->frame,
+		    sizeof(w->frame));
+		if (len == 0)
+			return (-1);
 		w->rec_fn(w->rec_arg, p->ts_sec, p->ts_usec, w->frame, len);
 		st->inner_written++;
 		return (0);
 	}
-	memset(&hdr, 0, sizeof(hdr));
-	hdr.ts.tv_sec = (time_t)p->ts_sec;
-	hdr.ts.tv_usec = (suseconds_t)p->ts_usec;
-	hdr.caplen = (bpf_u_int32)len;
-	hdr.len = (bpf_u_int32)len;
-	pcap_dump((u_char *)w->dumper, &hdr, w->frame);
+	/* Built where it is written: no copy of the frame. */
+	len = innerpcap_frame(p, w->linktype, out_reserve(w, FRAME_MAX) +
+	    REC_HDR_LEN, FRAME_MAX);
+	if (len == 0)
+		return (-1);
+	out_commit(w, p->ts_sec, p->ts_usec, len);
 	st->inner_written++;
 	return (0);
 }

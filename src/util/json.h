@@ -26,7 +26,11 @@ struct json {
 
 void	json_init(struct json *, char *buf, size_t cap);
 
-/* key is NULL inside arrays and for the top-level object. */
+/*
+ * key is NULL inside arrays and for the top-level object; otherwise a
+ * name from our own code (letters, digits, '_', '-'), written as it is.
+ * String values are escaped (RFC 8259 section 7).
+ */
 void	json_open_object(struct json *, const char *key);
 void	json_close_object(struct json *);
 void	json_open_array(struct json *, const char *key);

@@ -1,9 +1,12 @@
 /*
- * siphash.c - SipHash-2-4 over a byte string, and its random key.
+ * siphash.c - SipHash-2-4 and SipHash-1-3 over a byte string, and their
+ * random key.
  *
  * Reference: Aumasson and Bernstein, "SipHash: a fast short-input PRF"
- * (2012): 2 compression rounds per 8-byte word, 4 finalization rounds,
- * little-endian words, the length in the top byte of the last word.
+ * (2012): c compression rounds per 8-byte word, d finalization rounds,
+ * little-endian words, the length in the top byte of the last word;
+ * SipHash-c-d.  1-3 is the variant their reference code also ships, and
+ * what Rust's HashMap and CPython's str hash use against hash flooding.
  */
 #include <sys/random.h>
 
@@ -36,8 +39,9 @@ le64(const uint8_t *p)
 	return (le64toh(v));
 }
 
-uint64_t
-siphash24(const uint8_t key[SIPHASH_KEY_LEN], const void *data, size_t len)
+static inline uint64_t
+siphash_cd(const uint8_t key[SIPHASH_KEY_LEN], const void *data, size_t len,
+    int c_rounds, int d_rounds)
 {
 	const uint8_t	*in = data;
 	uint64_t	 k0 = le64(key), k1 = le64(key + 8), m, b;
@@ -46,27 +50,62 @@ siphash24(const uint8_t key[SIPHASH_KEY_LEN], const void *data, size_t len)
 	uint64_t	 v2 = k0 ^ 0x6c7967656e657261ULL;
 	uint64_t	 v3 = k1 ^ 0x7465646279746573ULL;
 	size_t		 i, left = len & 7, end = len - left;
+	int		 r;
 
 	for (i = 0; i < end; i += 8) {
 		m = le64(in + i);
 		v3 ^= m;
-		SIP_ROUND(v0, v1, v2, v3);
-		SIP_ROUND(v0, v1, v2, v3);
+		for (r = 0; r < c_rounds; r++)
+			SIP_ROUND(v0, v1, v2, v3);
 		v0 ^= m;
 	}
 	b = (uint64_t)len << 56;
-	for (i = 0; i < left; i++)
-		b |= (uint64_t)in[end + i] << (8 * i);
+	in += end;
+	switch (left) {		/* the tail, little-endian: no loop */
+	case 7:
+		b |= (uint64_t)in[6] << 48;
+		/* FALLTHROUGH */
+	case 6:
+		b |= (uint64_t)in[5] << 40;
+		/* FALLTHROUGH */
+	case 5:
+		b |= (uint64_t)in[4] << 32;
+		/* FALLTHROUGH */
+	case 4:
+		b |= (uint64_t)in[3] << 24;
+		/* FALLTHROUGH */
+	case 3:
+		b |= (uint64_t)in[2] << 16;
+		/* FALLTHROUGH */
+	case 2:
+		b |= (uint64_t)in[1] << 8;
+		/* FALLTHROUGH */
+	case 1:
+		b |= in[0];
+		break;
+	default:
+		break;
+	}
 	v3 ^= b;
-	SIP_ROUND(v0, v1, v2, v3);
-	SIP_ROUND(v0, v1, v2, v3);
+	for (r = 0; r < c_rounds; r++)
+		SIP_ROUND(v0, v1, v2, v3);
 	v0 ^= b;
 	v2 ^= 0xff;
-	SIP_ROUND(v0, v1, v2, v3);
-	SIP_ROUND(v0, v1, v2, v3);
-	SIP_ROUND(v0, v1, v2, v3);
-	SIP_ROUND(v0, v1, v2, v3);
+	for (r = 0; r < d_rounds; r++)
+		SIP_ROUND(v0, v1, v2, v3);
 	return (v0 ^ v1 ^ v2 ^ v3);
+}
+
+uint64_t
+siphash24(const uint8_t key[SIPHASH_KEY_LEN], const void *data, size_t len)
+{
+	return (siphash_cd(key, data, len, 2, 4));
+}
+
+uint64_t
+siphash13(const uint8_t key[SIPHASH_KEY_LEN], const void *data, size_t len)
+{
+	return (siphash_cd(key, data, len, 1, 3));
 }
 
 void

@@ -49,6 +49,7 @@ assert_defaults(const struct config *c)
 	struct eve_options eo;
 	struct nfqueue_config nq;
 
+	memset(&p, 0, sizeof(p));	/* padding: config_new() callocs */
 	pipeline_config_defaults(&p);
 	eve_options_defaults(&eo);
 	nfqueue_config_defaults(&nq);
@@ -88,6 +89,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c->pipeline.flow.max_flows, 65536);
 	ck_assert_uint_eq(c->pipeline.flow.timeout_sec, 120);
 	ck_assert_uint_eq(c->pipeline.flow.closed_timeout_sec, 10);
+	ck_assert(c->pipeline.dpi.enabled);
 	ck_assert_uint_eq(c->eve.redis_mode, EVE_REDIS_LIST);
 	ck_assert_uint_eq(c->nfq.maxlen, 4096);
 	ck_assert(!c->nfq.fail_open);
@@ -138,6 +140,7 @@ START_TEST(test_every_key)
 	    "  flow_timeout: 30\n"
 	    "  closed_timeout: 2\n"
 	    "dpi:\n"
+	    "  enabled: false\n"
 	    "  max_tcp_pkts: 10\n"
 	    "  max_udp_pkts: 11\n"
 	    "  max_other_pkts: 12\n"
@@ -183,6 +186,7 @@ START_TEST(test_every_key)
 	ck_assert_uint_eq(c->pipeline.flow.max_flows, 2000);
 	ck_assert_uint_eq(c->pipeline.flow.timeout_sec, 30);
 	ck_assert_uint_eq(c->pipeline.flow.closed_timeout_sec, 2);
+	ck_assert(!c->pipeline.dpi.enabled);
 	ck_assert_uint_eq(c->pipeline.dpi.max_tcp_pkts, 10);
 	ck_assert_uint_eq(c->pipeline.dpi.max_udp_pkts, 11);
 	ck_assert_uint_eq(c->pipeline.dpi.max_other_pkts, 12);
