@@ -105,14 +105,17 @@ unit: $(UNIT_BIN)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/espvis/rules \
-	    $(DESTDIR)$(PREFIX)/share/man/man8
+	    $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 0755 $(BUILD)/espvis $(DESTDIR)$(PREFIX)/bin/espvis
 	if ls rules/*.yaml >/dev/null 2>&1; then \
 	    install -m 0644 rules/*.yaml $(DESTDIR)$(PREFIX)/share/espvis/rules/; fi
 	install -m 0644 docs/espvis.8 $(DESTDIR)$(PREFIX)/share/man/man8/espvis.8
+	install -m 0644 docs/espvis.yaml.5 \
+	    $(DESTDIR)$(PREFIX)/share/man/man5/espvis.yaml.5
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/espvis $(DESTDIR)$(PREFIX)/share/man/man8/espvis.8
+	rm -f $(DESTDIR)$(PREFIX)/bin/espvis $(DESTDIR)$(PREFIX)/share/man/man8/espvis.8 \
+	    $(DESTDIR)$(PREFIX)/share/man/man5/espvis.yaml.5
 	rm -rf $(DESTDIR)$(PREFIX)/share/espvis
 
 clean:

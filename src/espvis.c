@@ -19,9 +19,9 @@
 #include "config.h"
 #include "daemon.h"
 #include "pipeline.h"
+#include "version.h"
 #include "workers.h"
 
-#define ESPVIS_VERSION	"0.1.0"
 #define MAX_INPUTS	256
 #define EXIT_USAGE	2
 #define EXIT_INPUT	1
@@ -160,6 +160,19 @@ usage(FILE *out)
 "with an error is refused and the one in use kept).  See espvis(8).\n",
 	    65536u, 300u, 3u, nfq_defaults.maxlen, nfq_defaults.hold_per_sa,
 	    nfq_defaults.hold_timeout_ms);
+}
+
+/* The libraries as loaded: the first thing a bug report needs. */
+static void
+print_version(void)
+{
+	struct lib_version libs[LIB_VERSIONS_MAX];
+	size_t i, n;
+
+	printf("espvis %s\n", ESPVIS_VERSION);
+	n = lib_versions(libs, LIB_VERSIONS_MAX);
+	for (i = 0; i < n; i++)
+		printf("  %-8s %s\n", libs[i].name, libs[i].version);
 }
 
 static int
@@ -560,7 +573,7 @@ parse_args(int argc, char **argv, struct options *o)
 			usage(stdout);
 			exit(0);
 		case 'V':
-			printf("espvis %s\n", ESPVIS_VERSION);
+			print_version();
 			exit(0);
 		default:
 			usage(stderr);
