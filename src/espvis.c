@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "capture/capture.h"
 #include "capture/nfq.h"
@@ -19,6 +20,9 @@
 #include "config.h"
 #include "daemon.h"
 #include "pipeline.h"
+#include "report/progress.h"
+#include "report/summary.h"
+#include "report/tally.h"
 #include "version.h"
 #include "workers.h"
 
@@ -770,7 +774,8 @@ resolve_outputs(struct options *o, char *eve_path, char *inner_path,
 /* Read one file to its end; -1 (reported) on a fault in it. */
 static int
 run_file(struct pipeline *pl, struct workers *wk, const char *path,
-    uint64_t *num, const struct options *o, struct rules *rules)
+    uint64_t *num, const struct options *o, struct rules *rules,
+    struct progress *pg)
 {
 	char err[512];
 	struct capture *cap;
@@ -792,7 +797,11 @@ run_file(struct pipeline *pl, struct workers *wk, const char *path,
 			workers_packet(wk, &frame);
 		else
 			pipeline_packet(pl, &frame);
+		/* A mask per packet; the clock only every PROGRESS_EVERY. */
+		if ((*num & (PROGRESS_EVERY - 1)) == 0)
+			progress_tick(pg, *num, capture_position(cap));
 	}
+	progress_next_file(pg, capture_position(cap));
 	capture_close(cap);
 	if (!stop_requested && rc < 0) {
 		fprintf(stderr, "espvis: %s: corrupt or truncated capture "
@@ -1039,31 +1048,38 @@ print_capture_summary(const struct capture_stats *cs)
 		    (unsigned long long)cs->iface[i].if_drops);
 }
 
+/*
+ * The progress line: reading files, on a terminal, unless -q, and not
+ * when the events themselves go to that terminal (they would be drawn
+ * over).  The inputs' sizes give the percentage; a FIFO has none.
+ */
 static void
-print_summary(const struct stats *st)
+start_progress(const struct options *o, struct progress *pg)
 {
-	uint64_t skipped = 0;
-	int r;
+	struct stat sb;
+	uint64_t total = 0;
+	bool show;
+	int i;
 
-	for (r = 0; r < SKIP_MAX; r++)
-		skipped += st->skipped[r];
-	fprintf(stderr, "espvis: %llu packets read: %llu decoded, %llu "
-	    "skipped, %llu dropped; SAs: %llu null, %llu encrypted, %llu "
-	    "undecided; %llu inner packets found, %llu written\n",
-	    (unsigned long long)st->read, (unsigned long long)st->decoded,
-	    (unsigned long long)skipped, (unsigned long long)st->dropped,
-	    (unsigned long long)st->sa_null,
-	    (unsigned long long)st->sa_encrypted,
-	    (unsigned long long)st->sa_undecided,
-	    (unsigned long long)st->inner_found,
-	    (unsigned long long)st->inner_written);
-	if (st->nfq_on)
-		fprintf(stderr, "espvis: --nfq: %llu packets accepted, %llu "
-		    "dropped; %llu of undecided SAs, %llu held\n",
-		    (unsigned long long)st->nfq_accepted,
-		    (unsigned long long)st->nfq_dropped,
-		    (unsigned long long)st->nfq_undecided,
-		    (unsigned long long)st->nfq_held);
+	show = o->n_inputs > 0 && !o->quiet && isatty(STDERR_FILENO) &&
+	    !(strcmp(o->eve_dest, "-") == 0 && isatty(STDOUT_FILENO));
+	for (i = 0; i < o->n_inputs; i++) {
+		if (strcmp(o->inputs[i], "-") == 0 ||
+		    stat(o->inputs[i], &sb) != 0 || !S_ISREG(sb.st_mode)) {
+			total = 0;
+			break;
+		}
+		total += (uint64_t)sb.st_size;
+	}
+	progress_init(pg, show ? stderr : NULL, total);
+}
+
+/* eve_set_tap(): every event also counted for the summary. */
+static int
+tally_tap(void *arg, const char *event, size_t len)
+{
+	tally_line(arg, event, len);
+	return (0);
 }
 
 /* Only when events were lost or a socket peer came and went: the stats
@@ -1102,6 +1118,8 @@ main(int argc, char **argv)
 	static struct live_run run;
 	struct priv_user user;
 	struct pidfile *pidfile = NULL;
+	struct tally *tally = NULL;
+	static struct progress progress;
 	uint64_t num = 0;
 	int i, status = EXIT_USAGE;
 
@@ -1140,6 +1158,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "espvis: -w %s: %s\n", o.inner_dest, err);
 		goto out;
 	}
+	/*
+	 * The summary's table (without it, the counters' line only).  Made
+	 * with -q too: nDPI's memory counters depend on the heap's layout,
+	 * and -q must not change the events.
+	 */
+	if ((tally = tally_new()) != NULL)
+		eve_set_tap(eve, tally_tap, tally);
 	if (o.workers > 1) {
 		if ((wk = workers_new(o.workers, o.worker_ring_kb, &o.cfg,
 		    eve, inner, o.inner_linktype, rules, err,
@@ -1168,12 +1193,14 @@ main(int argc, char **argv)
 	if (start_daemon(&o, &user, &pidfile) != 0)
 		goto out;
 	status = EXIT_SUCCESS;
+	start_progress(&o, &progress);
 	if (run.live != NULL && run_live(&run, pl, eve, inner, &o, rules) != 0)
 		status = EXIT_INPUT;
 	if (nfq != NULL && run_nfq(pl, nfq, &o, rules, eve) != 0)
 		status = EXIT_INPUT;
 	for (i = 0; i < o.n_inputs && !stop_requested; i++) {
-		if (run_file(pl, wk, o.inputs[i], &num, &o, rules) != 0) {
+		if (run_file(pl, wk, o.inputs[i], &num, &o, rules,
+		    &progress) != 0) {
 			status = EXIT_INPUT;
 			break;
 		}
@@ -1183,9 +1210,11 @@ main(int argc, char **argv)
 	else
 		pipeline_finish(pl);
 	eve_drain(eve);
+	progress_clear(&progress);
 	if (!o.quiet) {
-		print_summary(wk != NULL ? workers_stats(wk) :
-		    pipeline_stats(pl));
+		summary_print(stderr, wk != NULL ? workers_stats(wk) :
+		    pipeline_stats(pl), tally, o.n_inputs > 0 ?
+		    (double)progress_elapsed_ms(&progress) / 1000 : 0);
 		if (run.live != NULL)
 			print_capture_summary(&run.cs);
 		print_eve_losses(eve);
@@ -1200,6 +1229,7 @@ out:
 	nfqueue_close(nfq);
 	innerpcap_close(inner);
 	eve_close(eve);
+	tally_free(tally);
 	rules_free(rules);
 	config_free(o.conf);
 	return (status);
