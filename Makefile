@@ -17,7 +17,8 @@ PKGS	 = libpcap libndpi yaml-0.1 libcrypto hiredis libnetfilter_queue
 DEB_BUILD = build-essential pkg-config libpcap-dev libndpi-dev libyaml-dev \
 	    check libssl-dev libhiredis-dev libnetfilter-queue-dev
 DEB_TEST  = python3 iptables python3-scapy python3-cryptography tcpdump iproute2 socat iputils-ping strongswan-charon redis-server redis-tools \
-	    strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins libndpi-bin tshark tcpreplay
+	    strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins libndpi-bin tshark tcpreplay \
+	    chromium groff-base man-db bsdutils
 
 ifeq ($(SAN),1)
 BUILD	?= build-san

@@ -21,6 +21,7 @@
 #include "daemon.h"
 #include "pipeline.h"
 #include "report/progress.h"
+#include "report/report.h"
 #include "report/summary.h"
 #include "report/tally.h"
 #include "version.h"
@@ -98,6 +99,7 @@ usage(FILE *out)
 "usage: espvis -r FILE [-r FILE ...] [options]\n"
 "       espvis -i IFACE [-i IFACE ...] [options]\n"
 "       espvis --nfq NUM [options]\n"
+"       espvis report EVE.json ... [-o report.html]   (an HTML report)\n"
 "\n"
 "Finds the IPsec ESP and WESP security associations in packet captures,\n"
 "decides for each whether it is ESP-NULL (RFC 5879 heuristics, RFC 5840\n"
@@ -1103,6 +1105,77 @@ print_eve_losses(const struct eve *eve)
 	fputc('\n', stderr);
 }
 
+/*
+ * espvis report EVE.json ... [-o report.html] [--top N]: the HTML page
+ * of a run's events (src/report/).  Unreadable lines are counted, not
+ * fatal; an unreadable file or an unwritable page is (1).
+ */
+static int
+report_command(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "top", required_argument, NULL, 't' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct report_result res;
+	const char *out = "report.html";
+	char err[512];
+	uint32_t top = 0;
+	bool quiet = false;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			out = optarg;
+			break;
+		case 't':
+			if (parse_u32(optarg, "--top", 1, &top) != 0)
+				return (EXIT_USAGE);
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			printf("usage: espvis report EVE.json ... [-o FILE] "
+			    "[--top N] [-q]\n\nAn HTML page (no script, no "
+			    "external asset) of the events: SAs by verdict and "
+			    "ICV length,\ninner applications, alerts over time, "
+			    "top talkers inside ESP-NULL.\n-o FILE: the page "
+			    "(default report.html; - for standard output);\n"
+			    "--top N: rows of each top-N chart (default %d).  "
+			    "EVE.json may be - (standard input).\n",
+			    REPORT_TOP_DEFAULT_ROWS);
+			return (EXIT_SUCCESS);
+		default:
+			return (EXIT_USAGE);
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "espvis report: give the EVE file(s) to read "
+		    "(espvis report --help)\n");
+		return (EXIT_USAGE);
+	}
+	if (report_run((const char *const *)argv + optind,
+	    (size_t)(argc - optind), out, top, "espvis " ESPVIS_VERSION, &res,
+	    err, sizeof(err)) != 0) {
+		fprintf(stderr, "espvis report: %s\n", err);
+		return (EXIT_INPUT);
+	}
+	if (!quiet)
+		fprintf(stderr, "espvis report: %llu lines: %llu SAs, %llu "
+		    "flows, %llu alerts; %llu malformed and %llu unknown lines "
+		    "skipped; wrote %s\n", (unsigned long long)res.lines,
+		    (unsigned long long)res.sas, (unsigned long long)res.flows,
+		    (unsigned long long)res.alerts,
+		    (unsigned long long)res.malformed,
+		    (unsigned long long)res.unknown, out);
+	return (EXIT_SUCCESS);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1123,6 +1196,8 @@ main(int argc, char **argv)
 	uint64_t num = 0;
 	int i, status = EXIT_USAGE;
 
+	if (argc > 1 && strcmp(argv[1], "report") == 0)
+		return (report_command(argc - 1, argv + 1));
 	/* First: a SIGHUP while starting must not kill, only reload. */
 	signal(SIGHUP, on_reload_signal);
 	nfqueue_config_defaults(&o.nfq);

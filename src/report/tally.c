@@ -177,6 +177,13 @@ u64_at(const struct evejson *r, const char *path)
 	return (v > 0 && v < 1.8e19 ? (uint64_t)v : 0);
 }
 
+static void
+end_of_input(struct tally *t, const char *reason)
+{
+	if (reason != NULL && strcmp(reason, "end_of_input") == 0)
+		t->eoi_since_stats = true;
+}
+
 /* One SA, counted at its end (its `decided` event came before). */
 static void
 count_sa(struct tally *t, const struct evejson *r)
@@ -189,6 +196,7 @@ count_sa(struct tally *t, const struct evejson *r)
 
 	if (ev == NULL || strcmp(ev, "end") != 0)
 		return;
+	end_of_input(t, evejson_str(r, "esp.end_reason"));
 	v = lookup(verdicts, TV_MAX, evejson_str(r, "esp.verdict"));
 	m = lookup(methods, TM_MAX, evejson_str(r, "esp.method"));
 	if (v < 0)
@@ -219,6 +227,7 @@ count_flow(struct tally *t, const struct evejson *r)
 	    u64_at(r, "flow.bytes_toclient");
 	t->flows++;
 	t->flow_bytes += bytes;
+	end_of_input(t, evejson_str(r, "flow.reason"));
 	table_add(&t->apps, app != NULL ? app : "Unknown", 1, bytes);
 	if (src != NULL && dst != NULL) {
 		snprintf(pair, sizeof(pair), "%s \xe2\x86\x92 %s", src, dst);
@@ -256,16 +265,50 @@ count_alert(struct tally *t, const struct evejson *r, double ts)
 	t->alert_ts[t->n_alert_ts++] = ts;
 }
 
-/* The last stats event wins: it has the final counters. */
+/*
+ * Stats events are cumulative within a run: the last one has the final
+ * counters.  An eve.json appended to by several runs restarts them.  A
+ * run's final stats event follows its end_of_input SA and flow ends (a
+ * periodic one of a live capture follows none), and a new run's counts
+ * can also be seen to restart lower; the finished run's counters are
+ * then kept in base.
+ */
+static void
+fold_run(struct tally *t)
+{
+	size_t i, k;
+
+	t->base_read += t->pkts_read;
+	t->base_decoded += t->pkts_decoded;
+	t->base_dropped += t->pkts_dropped;
+	for (i = 0; i < t->n_skip; i++) {
+		for (k = 0; k < t->n_base_skip &&
+		    strcmp(t->base_skip[k].name, t->skip[i].name) != 0; k++)
+			continue;
+		if (k == t->n_base_skip) {
+			if (k == TALLY_SKIP_MAX)
+				continue;
+			t->base_skip[t->n_base_skip++] = t->skip[i];
+		} else
+			t->base_skip[k].count += t->skip[i].count;
+	}
+}
+
 static void
 count_stats(struct tally *t, const struct evejson *r)
 {
 	static const char prefix[] = "stats.packets.skipped.";
 	const struct evejson_field *f;
+	uint64_t read = u64_at(r, "stats.packets.read");
 	size_t i;
 
-	t->stats_seen++;
-	t->pkts_read = u64_at(r, "stats.packets.read");
+	/* The previous one ended its run, or the counters restarted. */
+	if (t->stats_seen++ > 0 && (t->prev_stats_final ||
+	    read < t->pkts_read))
+		fold_run(t);
+	t->prev_stats_final = t->eoi_since_stats;
+	t->eoi_since_stats = false;
+	t->pkts_read = read;
 	t->pkts_decoded = u64_at(r, "stats.packets.decoded");
 	t->pkts_dropped = u64_at(r, "stats.packets.dropped");
 	t->n_skip = 0;
@@ -278,6 +321,21 @@ count_stats(struct tally *t, const struct evejson *r)
 		    "%s", f->path + sizeof(prefix) - 1);
 		t->skip[t->n_skip++].count = f->num > 0 ? (uint64_t)f->num : 0;
 	}
+}
+
+void
+tally_finish(struct tally *t)
+{
+	if (t->stats_seen == 0)
+		return;
+	fold_run(t);
+	t->pkts_read = t->base_read;
+	t->pkts_decoded = t->base_decoded;
+	t->pkts_dropped = t->base_dropped;
+	memcpy(t->skip, t->base_skip, sizeof(t->skip));
+	t->n_skip = t->n_base_skip;
+	t->base_read = t->base_decoded = t->base_dropped = 0;
+	t->n_base_skip = 0;
 }
 
 void

@@ -12,6 +12,7 @@
 #ifndef ESPVIS_REPORT_TALLY_H
 #define ESPVIS_REPORT_TALLY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -70,14 +71,20 @@ struct tally {
 	size_t		 n_alert_ts;
 	size_t		 alert_ts_cap;
 
-	/* The last stats event. */
+	/* The last stats event (after tally_finish(): every run's). */
 	uint64_t	stats_seen;
 	uint64_t	pkts_read, pkts_decoded, pkts_dropped;
 	size_t		 n_skip;
-	struct {
+	struct tally_skip {
 		char		name[32];
 		uint64_t	count;
 	}		skip[TALLY_SKIP_MAX];
+	/* Runs already finished in the same file (counters restarted). */
+	uint64_t	base_read, base_decoded, base_dropped;
+	size_t		 n_base_skip;
+	bool		 eoi_since_stats; /* an end_of_input end was seen */
+	bool		 prev_stats_final; /* ... before the last stats */
+	struct tally_skip base_skip[TALLY_SKIP_MAX];
 
 	struct evejson	*rec;		/* the line being read (20 KiB) */
 };
@@ -88,6 +95,13 @@ void		 tally_free(struct tally *);
 /* One EVE line (no newline needed); never fails, counts what it cannot
  * read.  Not thread-safe: one feeder at a time. */
 void		 tally_line(struct tally *, const char *line, size_t len);
+
+/*
+ * After the last line of an eve.json that several runs appended to: the
+ * packet counters become the sums over the runs (a run's counters are
+ * cumulative; one that restarts lower is a new run).
+ */
+void		 tally_finish(struct tally *);
 
 /* The used entries of a table, largest first by count (by_bytes: by
  * bytes), into out[] (at most n); returns how many. */

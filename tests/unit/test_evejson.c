@@ -167,6 +167,41 @@ START_TEST(test_tally_bounded)
 }
 END_TEST
 
+/* Runs appended to one file: each run's final counters added up. */
+START_TEST(test_tally_runs)
+{
+	struct tally *t = tally_new();
+	static const char *lines[] = {
+		/* a live run: a periodic stats, then its end and final one */
+		"{\"event_type\":\"stats\",\"stats\":{\"packets\":{\"read\":5,"
+		    "\"skipped\":{\"ike\":1}}}}",
+		"{\"event_type\":\"esp\",\"esp\":{\"event\":\"end\","
+		    "\"end_reason\":\"end_of_input\",\"verdict\":\"null\"}}",
+		"{\"event_type\":\"stats\",\"stats\":{\"packets\":{\"read\":9,"
+		    "\"skipped\":{\"ike\":2}}}}",
+		/* a file run, more packets */
+		"{\"event_type\":\"flow\",\"flow\":{\"reason\":"
+		    "\"end_of_input\"}}",
+		"{\"event_type\":\"stats\",\"stats\":{\"packets\":{\"read\":20,"
+		    "\"skipped\":{\"ike\":3,\"not_ip\":4}}}}",
+		/* a run without SAs whose counters restart lower */
+		"{\"event_type\":\"stats\",\"stats\":{\"packets\":{\"read\":1,"
+		    "\"skipped\":{\"not_ip\":1}}}}",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		feed(t, lines[i]);
+	tally_finish(t);
+	ck_assert_uint_eq(t->pkts_read, 30);
+	ck_assert_uint_eq(t->n_skip, 2);
+	ck_assert_str_eq(t->skip[0].name, "ike");
+	ck_assert_uint_eq(t->skip[0].count, 5);
+	ck_assert_uint_eq(t->skip[1].count, 5);
+	tally_free(t);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -179,6 +214,7 @@ suite(void)
 	tcase_add_test(tc, test_time);
 	tcase_add_test(tc, test_tally);
 	tcase_add_test(tc, test_tally_bounded);
+	tcase_add_test(tc, test_tally_runs);
 	suite_add_tcase(s, tc);
 	return (s);
 }
