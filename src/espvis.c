@@ -1289,7 +1289,7 @@ main(int argc, char **argv)
 	if (!o.quiet) {
 		summary_print(stderr, wk != NULL ? workers_stats(wk) :
 		    pipeline_stats(pl), tally, o.n_inputs > 0 ?
-		    (double)progress_elapsed_ms(&progress) / 1000 : 0);
+		    progress_elapsed(&progress) : 0);
 		if (run.live != NULL)
 			print_capture_summary(&run.cs);
 		print_eve_losses(eve);

@@ -16,6 +16,15 @@ now_ms(void)
 	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
+static double
+precise_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+}
+
 void
 progress_init(struct progress *p, FILE *out, uint64_t total_bytes)
 {
@@ -23,12 +32,13 @@ progress_init(struct progress *p, FILE *out, uint64_t total_bytes)
 	p->out = out;
 	p->total_bytes = total_bytes;
 	p->start_ms = p->last_ms = now_ms();
+	p->start = precise_now();
 }
 
-int64_t
-progress_elapsed_ms(const struct progress *p)
+double
+progress_elapsed(const struct progress *p)
 {
-	return (now_ms() - p->start_ms);
+	return (precise_now() - p->start);
 }
 
 /* 1234567 -> "1.2 MB": four significant characters are enough here. */

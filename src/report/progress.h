@@ -23,7 +23,8 @@ struct progress {
 	FILE		*out;		/* NULL: silent */
 	uint64_t	 total_bytes;	/* of every input; 0: unknown (a FIFO) */
 	uint64_t	 done_bytes;	/* of the inputs already read whole */
-	int64_t		 start_ms;
+	int64_t		 start_ms;	/* coarse clock, for the redraws */
+	double		 start;		/* precise clock, for the summary */
 	int64_t		 last_ms;	/* last redraw */
 	int		 width;		/* of the line drawn, to erase it */
 };
@@ -40,7 +41,8 @@ void	progress_tick(struct progress *, uint64_t pkts, uint64_t pos);
 void	progress_next_file(struct progress *, uint64_t file_bytes);
 /* Erase the line (before the summary is printed under it). */
 void	progress_clear(struct progress *);
-/* Milliseconds since progress_init(), on the monotonic clock. */
-int64_t	progress_elapsed_ms(const struct progress *);
+/* Seconds since progress_init(), on the precise monotonic clock (read
+ * once, for the summary). */
+double	progress_elapsed(const struct progress *);
 
 #endif /* ESPVIS_REPORT_PROGRESS_H */
