@@ -11,9 +11,10 @@ fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 command -v dpkg-deb >/dev/null || { echo "dpkg-deb not installed"; exit 77; }
 b=$(basename "$build")
-san=0
-case $b in *san*) san=1;; esac
-deb=$(make -s -C "$top" deb BUILD="$b" SAN=$san 2>"$tmp/log" | tail -n 1)
+# A package is made from the plain build; the sanitizer run has nothing
+# to add here (and would package a binary that needs libasan).
+case $b in *san*) echo "packaging is tested with the plain build"; exit 77;; esac
+deb=$(make -s -C "$top" deb BUILD="$b" SAN=0 2>"$tmp/log" | tail -n 1)
 case $deb in /*) ;; *) deb="$top/$deb";; esac
 [ -f "$deb" ] || { cat "$tmp/log"; echo "FAIL: make deb made no package"; exit 1; }
 echo "package: $deb ($(wc -c <"$deb") bytes)"
