@@ -4,6 +4,7 @@
 #   make check    install missing packages, build, run every test, then the
 #                 whole suite again under ASan+UBSan (make check SAN=1: only that)
 #   make install  PREFIX=/usr/local DESTDIR=
+#   make deb      a Debian package (BUILD/espvis_VERSION-1_ARCH.deb)
 #
 # Libraries come from pkg-config; the build is warning-free or it fails.
 
@@ -16,7 +17,8 @@ PKGS	 = libpcap libndpi yaml-0.1 libcrypto hiredis libnetfilter_queue
 DEB_BUILD = build-essential pkg-config libpcap-dev libndpi-dev libyaml-dev \
 	    check libssl-dev libhiredis-dev libnetfilter-queue-dev
 DEB_TEST  = python3 iptables python3-scapy python3-cryptography tcpdump iproute2 socat iputils-ping strongswan-charon redis-server redis-tools \
-	    strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins libndpi-bin tshark tcpreplay
+	    strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins libndpi-bin tshark tcpreplay \
+	    chromium groff-base man-db bsdutils
 
 ifeq ($(SAN),1)
 BUILD	?= build-san
@@ -45,7 +47,7 @@ LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all deps deps-test demo check test unit install uninstall clean fuzz bench
+.PHONY: all deps deps-test demo check test unit install uninstall clean fuzz bench deb
 
 all: $(BUILD)/espvis
 
@@ -105,14 +107,28 @@ unit: $(UNIT_BIN)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/espvis/rules \
-	    $(DESTDIR)$(PREFIX)/share/man/man8
+	    $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 0755 $(BUILD)/espvis $(DESTDIR)$(PREFIX)/bin/espvis
 	if ls rules/*.yaml >/dev/null 2>&1; then \
 	    install -m 0644 rules/*.yaml $(DESTDIR)$(PREFIX)/share/espvis/rules/; fi
 	install -m 0644 docs/espvis.8 $(DESTDIR)$(PREFIX)/share/man/man8/espvis.8
+	install -m 0644 docs/espvis.yaml.5 \
+	    $(DESTDIR)$(PREFIX)/share/man/man5/espvis.yaml.5
+
+# Debian package (contrib/deb/build-deb.sh): the binary relinked for
+# PREFIX=/usr (only espvis.c knows the prefix), man pages, rules, example
+# configuration, systemd unit.
+deb: $(BUILD)/espvis-deb
+	@sh contrib/deb/build-deb.sh $(BUILD)
+
+$(BUILD)/espvis-deb: src/espvis.c $(BUILD)/libespvis.a
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -UESPVIS_RULES_DIR \
+	    -DESPVIS_RULES_DIR='"/usr/share/espvis/rules"' -o $@ $^ $(LIBS)
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/espvis $(DESTDIR)$(PREFIX)/share/man/man8/espvis.8
+	rm -f $(DESTDIR)$(PREFIX)/bin/espvis $(DESTDIR)$(PREFIX)/share/man/man8/espvis.8 \
+	    $(DESTDIR)$(PREFIX)/share/man/man5/espvis.yaml.5
 	rm -rf $(DESTDIR)$(PREFIX)/share/espvis
 
 clean:

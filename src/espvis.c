@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "capture/capture.h"
 #include "capture/nfq.h"
@@ -19,9 +20,13 @@
 #include "config.h"
 #include "daemon.h"
 #include "pipeline.h"
+#include "report/progress.h"
+#include "report/report.h"
+#include "report/summary.h"
+#include "report/tally.h"
+#include "version.h"
 #include "workers.h"
 
-#define ESPVIS_VERSION	"0.1.0"
 #define MAX_INPUTS	256
 #define EXIT_USAGE	2
 #define EXIT_INPUT	1
@@ -94,6 +99,7 @@ usage(FILE *out)
 "usage: espvis -r FILE [-r FILE ...] [options]\n"
 "       espvis -i IFACE [-i IFACE ...] [options]\n"
 "       espvis --nfq NUM [options]\n"
+"       espvis report EVE.json ... [-o report.html]   (an HTML report)\n"
 "\n"
 "Finds the IPsec ESP and WESP security associations in packet captures,\n"
 "decides for each whether it is ESP-NULL (RFC 5879 heuristics, RFC 5840\n"
@@ -164,6 +170,19 @@ usage(FILE *out)
 "with an error is refused and the one in use kept).  See espvis(8).\n",
 	    65536u, 300u, 3u, nfq_defaults.maxlen, nfq_defaults.hold_per_sa,
 	    nfq_defaults.hold_timeout_ms);
+}
+
+/* The libraries as loaded: the first thing a bug report needs. */
+static void
+print_version(void)
+{
+	struct lib_version libs[LIB_VERSIONS_MAX];
+	size_t i, n;
+
+	printf("espvis %s\n", ESPVIS_VERSION);
+	n = lib_versions(libs, LIB_VERSIONS_MAX);
+	for (i = 0; i < n; i++)
+		printf("  %-8s %s\n", libs[i].name, libs[i].version);
 }
 
 static int
@@ -565,7 +584,7 @@ parse_args(int argc, char **argv, struct options *o)
 			usage(stdout);
 			exit(0);
 		case 'V':
-			printf("espvis %s\n", ESPVIS_VERSION);
+			print_version();
 			exit(0);
 		default:
 			usage(stderr);
@@ -764,7 +783,8 @@ resolve_outputs(struct options *o, char *eve_path, char *inner_path,
 /* Read one file to its end; -1 (reported) on a fault in it. */
 static int
 run_file(struct pipeline *pl, struct workers *wk, const char *path,
-    uint64_t *num, const struct options *o, struct rules *rules)
+    uint64_t *num, const struct options *o, struct rules *rules,
+    struct progress *pg)
 {
 	char err[512];
 	struct capture *cap;
@@ -785,7 +805,11 @@ run_file(struct pipeline *pl, struct workers *wk, const char *path,
 			workers_packet(wk, &frame);
 		else
 			pipeline_packet(pl, &frame);
+		/* A mask per packet; the clock only every PROGRESS_EVERY. */
+		if ((*num & (PROGRESS_EVERY - 1)) == 0)
+			progress_tick(pg, *num, capture_position(cap));
 	}
+	progress_next_file(pg, capture_position(cap));
 	capture_close(cap);
 	if (!stop_requested && rc < 0) {
 		fprintf(stderr, "espvis: %s: corrupt or truncated capture "
@@ -1086,31 +1110,38 @@ print_capture_summary(const struct capture_stats *cs)
 		    (unsigned long long)cs->iface[i].if_drops);
 }
 
+/*
+ * The progress line: reading files, on a terminal, unless -q, and not
+ * when the events themselves go to that terminal (they would be drawn
+ * over).  The inputs' sizes give the percentage; a FIFO has none.
+ */
 static void
-print_summary(const struct stats *st)
+start_progress(const struct options *o, struct progress *pg)
 {
-	uint64_t skipped = 0;
-	int r;
+	struct stat sb;
+	uint64_t total = 0;
+	bool show;
+	int i;
 
-	for (r = 0; r < SKIP_MAX; r++)
-		skipped += st->skipped[r];
-	fprintf(stderr, "espvis: %llu packets read: %llu decoded, %llu "
-	    "skipped, %llu dropped; SAs: %llu null, %llu encrypted, %llu "
-	    "undecided; %llu inner packets found, %llu written\n",
-	    (unsigned long long)st->read, (unsigned long long)st->decoded,
-	    (unsigned long long)skipped, (unsigned long long)st->dropped,
-	    (unsigned long long)st->sa_null,
-	    (unsigned long long)st->sa_encrypted,
-	    (unsigned long long)st->sa_undecided,
-	    (unsigned long long)st->inner_found,
-	    (unsigned long long)st->inner_written);
-	if (st->nfq_on)
-		fprintf(stderr, "espvis: --nfq: %llu packets accepted, %llu "
-		    "dropped; %llu of undecided SAs, %llu held\n",
-		    (unsigned long long)st->nfq_accepted,
-		    (unsigned long long)st->nfq_dropped,
-		    (unsigned long long)st->nfq_undecided,
-		    (unsigned long long)st->nfq_held);
+	show = o->n_inputs > 0 && !o->quiet && isatty(STDERR_FILENO) &&
+	    !(strcmp(o->eve_dest, "-") == 0 && isatty(STDOUT_FILENO));
+	for (i = 0; i < o->n_inputs; i++) {
+		if (strcmp(o->inputs[i], "-") == 0 ||
+		    stat(o->inputs[i], &sb) != 0 || !S_ISREG(sb.st_mode)) {
+			total = 0;
+			break;
+		}
+		total += (uint64_t)sb.st_size;
+	}
+	progress_init(pg, show ? stderr : NULL, total);
+}
+
+/* eve_set_tap(): every event also counted for the summary. */
+static int
+tally_tap(void *arg, const char *event, size_t len)
+{
+	tally_line(arg, event, len);
+	return (0);
 }
 
 /* Only when events were lost or a socket peer came and went: the stats
@@ -1134,6 +1165,77 @@ print_eve_losses(const struct eve *eve)
 	fputc('\n', stderr);
 }
 
+/*
+ * espvis report EVE.json ... [-o report.html] [--top N]: the HTML page
+ * of a run's events (src/report/).  Unreadable lines are counted, not
+ * fatal; an unreadable file or an unwritable page is (1).
+ */
+static int
+report_command(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "top", required_argument, NULL, 't' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct report_result res;
+	const char *out = "report.html";
+	char err[512];
+	uint32_t top = 0;
+	bool quiet = false;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			out = optarg;
+			break;
+		case 't':
+			if (parse_u32(optarg, "--top", 1, &top) != 0)
+				return (EXIT_USAGE);
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			printf("usage: espvis report EVE.json ... [-o FILE] "
+			    "[--top N] [-q]\n\nAn HTML page (no script, no "
+			    "external asset) of the events: SAs by verdict and "
+			    "ICV length,\ninner applications, alerts over time, "
+			    "top talkers inside ESP-NULL.\n-o FILE: the page "
+			    "(default report.html; - for standard output);\n"
+			    "--top N: rows of each top-N chart (default %d).  "
+			    "EVE.json may be - (standard input).\n",
+			    REPORT_TOP_DEFAULT_ROWS);
+			return (EXIT_SUCCESS);
+		default:
+			return (EXIT_USAGE);
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "espvis report: give the EVE file(s) to read "
+		    "(espvis report --help)\n");
+		return (EXIT_USAGE);
+	}
+	if (report_run((const char *const *)argv + optind,
+	    (size_t)(argc - optind), out, top, "espvis " ESPVIS_VERSION, &res,
+	    err, sizeof(err)) != 0) {
+		fprintf(stderr, "espvis report: %s\n", err);
+		return (EXIT_INPUT);
+	}
+	if (!quiet)
+		fprintf(stderr, "espvis report: %llu lines: %llu SAs, %llu "
+		    "flows, %llu alerts; %llu malformed and %llu unknown lines "
+		    "skipped; wrote %s\n", (unsigned long long)res.lines,
+		    (unsigned long long)res.sas, (unsigned long long)res.flows,
+		    (unsigned long long)res.alerts,
+		    (unsigned long long)res.malformed,
+		    (unsigned long long)res.unknown, out);
+	return (EXIT_SUCCESS);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1149,9 +1251,13 @@ main(int argc, char **argv)
 	static struct live_run run;
 	struct priv_user user;
 	struct pidfile *pidfile = NULL;
+	struct tally *tally = NULL;
+	static struct progress progress;
 	uint64_t num = 0;
 	int i, status = EXIT_USAGE;
 
+	if (argc > 1 && strcmp(argv[1], "report") == 0)
+		return (report_command(argc - 1, argv + 1));
 	/* First: a SIGHUP while starting must not kill, only reload. */
 	signal(SIGHUP, on_reload_signal);
 	nfqueue_config_defaults(&o.nfq);
@@ -1189,6 +1295,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "espvis: -w %s: %s\n", o.inner_dest, err);
 		goto out;
 	}
+	/*
+	 * The summary's table (without it, the counters' line only).  Made
+	 * with -q too: nDPI's memory counters depend on the heap's layout,
+	 * and -q must not change the events.
+	 */
+	if ((tally = tally_new()) != NULL)
+		eve_set_tap(eve, tally_tap, tally);
 	if (o.workers > 1) {
 		if ((wk = workers_new(o.workers, o.worker_ring_kb, &o.cfg,
 		    eve, inner, o.inner_linktype, rules, err,
@@ -1225,13 +1338,15 @@ main(int argc, char **argv)
 	if (start_daemon(&o, &user, &pidfile) != 0)
 		goto out;
 	status = EXIT_SUCCESS;
+	start_progress(&o, &progress);
 	if (run.live != NULL && run_live(&run, pl, wk, eve, inner, &o,
 	    rules) != 0)
 		status = EXIT_INPUT;
 	if (nfq != NULL && run_nfq(pl, wk, nfq, &o, rules, eve) != 0)
 		status = EXIT_INPUT;
 	for (i = 0; i < o.n_inputs && !stop_requested; i++) {
-		if (run_file(pl, wk, o.inputs[i], &num, &o, rules) != 0) {
+		if (run_file(pl, wk, o.inputs[i], &num, &o, rules,
+		    &progress) != 0) {
 			status = EXIT_INPUT;
 			break;
 		}
@@ -1241,9 +1356,11 @@ main(int argc, char **argv)
 	else
 		pipeline_finish(pl);
 	eve_drain(eve);
+	progress_clear(&progress);
 	if (!o.quiet) {
-		print_summary(wk != NULL ? workers_stats(wk) :
-		    pipeline_stats(pl));
+		summary_print(stderr, wk != NULL ? workers_stats(wk) :
+		    pipeline_stats(pl), tally, o.n_inputs > 0 ?
+		    progress_elapsed(&progress) : 0);
 		if (run.live != NULL)
 			print_capture_summary(&run.cs);
 		print_eve_losses(eve);
@@ -1258,6 +1375,7 @@ out:
 	nfqueue_close(nfq);
 	innerpcap_close(inner);
 	eve_close(eve);
+	tally_free(tally);
 	rules_free(rules);
 	config_free(o.conf);
 	return (status);

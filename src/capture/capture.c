@@ -41,6 +41,8 @@ struct capture {
 	int		 linktype;
 	char		*iobuf;		/* the file's stdio buffer; freed
 					   after the file is closed */
+	FILE		*file;		/* read by pcap or pcapng: for
+					   capture_position() only */
 };
 
 static bool
@@ -213,8 +215,11 @@ capture_open_file(const char *path, char *err, size_t errlen)
 	/* Before any other use of the stream (C11 7.21.5.6). */
 	if ((c->iobuf = malloc(CAPTURE_READ_BUF)) != NULL)
 		setvbuf(f, c->iobuf, _IOFBF, CAPTURE_READ_BUF);
-	if (sniff_pcapng(&f))
+	if (sniff_pcapng(&f)) {
+		c->file = f;
 		return (open_pcapng(c, f, path, err, errlen));
+	}
+	c->file = f;
 	pcap_err[0] = '\0';
 	/* libpcap closes f with the handle, not on failure. */
 	c->pcap = pcap_fopen_offline_with_tstamp_precision(f,
@@ -243,6 +248,17 @@ capture_close(struct capture *c)
 	pcapng_close(c->pcapng);
 	free(c->iobuf);
 	free(c);
+}
+
+uint64_t
+capture_position(struct capture *c)
+{
+	off_t pos;
+
+	/* A FIFO or the sniffing wrapper cannot tell: -1, so 0. */
+	if (c->file == NULL || (pos = ftello(c->file)) < 0)
+		return (0);
+	return ((uint64_t)pos);
 }
 
 int

@@ -32,6 +32,13 @@ int		 capture_next(struct capture *, struct packet *p, char *err,
 		    size_t errlen);
 
 /*
+ * Bytes of the file consumed so far (the progress line: call it now and
+ * then, it may cost a system call); 0 when the input cannot tell (a FIFO,
+ * standard input).
+ */
+uint64_t	 capture_position(struct capture *);
+
+/*
  * Live capture (live.c): one libpcap handle per interface, polled
  * together.  live_open() returns a set the caller closes with
  * live_close() (NULL-safe); the frame handed to a live_frame_fn points

@@ -30,6 +30,8 @@ struct eve {
 	struct sink		*sink;		/* NULL: lines go to line_fn */
 	eve_line_fn		 line_fn;
 	void			*line_arg;
+	eve_line_fn		 tap_fn;	/* sees every event too */
+	void			*tap_arg;
 	uint64_t		 events;	/* handed to the sink */
 	uint64_t		 too_large;	/* never formatted whole */
 	struct eve_counters	 reported;	/* already added to stats */
@@ -90,11 +92,20 @@ eve_open_fn(eve_line_fn fn, void *arg)
 	return (e);
 }
 
+void
+eve_set_tap(struct eve *e, eve_line_fn fn, void *arg)
+{
+	e->tap_fn = fn;
+	e->tap_arg = arg;
+}
+
 int
 eve_write_line(struct eve *e, const char *line, size_t len)
 {
 	enum sink_result rc;
 
+	if (e->tap_fn != NULL)
+		e->tap_fn(e->tap_arg, line, len);
 	if ((rc = sink_write(e->sink, line, len)) != SINK_FAILED)
 		e->events++;
 	return (rc == SINK_OK ? 0 : -1);
@@ -176,9 +187,14 @@ emit(struct eve *e, struct json *j, struct stats *st)
 {
 	enum sink_result rc = SINK_FAILED;
 
-	if (j->overflow || j->len + 1 >= sizeof(e->line))
+	if (j->overflow || j->len + 1 >= sizeof(e->line)) {
 		e->too_large++;
-	else if (e->line_fn != NULL) {
+		report_counters(e, st);
+		return (-1);
+	}
+	if (e->tap_fn != NULL)
+		e->tap_fn(e->tap_arg, e->line, j->len);
+	if (e->line_fn != NULL) {
 		if ((rc = e->line_fn(e->line_arg, e->line, j->len)) == SINK_OK)
 			e->events++;
 	} else if ((rc = sink_write(e->sink, e->line, j->len)) != SINK_FAILED)

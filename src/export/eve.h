@@ -67,6 +67,14 @@ struct eve	*eve_open_fn(eve_line_fn fn, void *arg);
 /* An event another writer formatted, as it is (the exporter thread). */
 int		 eve_write_line(struct eve *, const char *event, size_t len);
 
+/*
+ * Every event this writer formats or is handed (eve_write_line) is also
+ * shown to fn, before its destination gets it, whatever becomes of it
+ * there: the end-of-run summary counts events this way.  fn's return
+ * value is ignored; it runs on the writing thread.
+ */
+void		 eve_set_tap(struct eve *, eve_line_fn fn, void *arg);
+
 /* Each returns 0, or -1 when the event was lost (counted in stats). */
 int		 eve_write_esp(struct eve *, const struct sa_report *,
 		    struct stats *);
