@@ -2,7 +2,8 @@
 """mkcorpus.py OUTDIR - seed corpora for the fuzz targets (tests/fuzz).
 
 Reads the project's captures (pcaps/, tests/unit/data, and
-../shared/pcaps-public when present), rules and configuration files, and
+../shared/pcaps-public when present), the frames and packets of the unit
+tests' data headers (tests/unit/data/*.h), rules and configuration files, and
 writes one directory per target under OUTDIR in that target's input
 format (see each fuzz_*.c).  Pure Python (pcap and pcapng parsed here),
 deterministic: the same files give the same seeds.
@@ -10,6 +11,7 @@ deterministic: the same files give the same seeds.
 import glob
 import hashlib
 import os
+import re
 import struct
 import sys
 
@@ -170,9 +172,47 @@ def flow_record(lt, fr):
     return bytes([flags, len(ip)]) + ip
 
 
+ARRAY = re.compile(r'static const (?:unsigned char|uint8_t) (\w+)\[\d*\] = \{([^}]*)\}')
+
+
+def unit_data_arrays():
+    """(header, name, bytes) of the byte arrays of tests/unit/data/*.h."""
+    for h in sorted(glob.glob(TOP + '/tests/unit/data/*.h')):
+        with open(h) as fh:
+            text = fh.read()
+        for name, body in ARRAY.findall(text):
+            data = bytes(int(x, 16) for x in re.findall(r'0x([0-9a-fA-F]{2})', body))
+            if data:
+                yield os.path.basename(h), name, data
+
+
+def unit_data_seeds(outdir):
+    """public_frames.h: whole frames (Ethernet when they look it);
+    wireshark_esp.h: ESP bytes; inner_vectors.h: inner IP packets."""
+    n = 0
+    for header, name, data in unit_data_arrays():
+        base = 'unit_' + name
+        if header == 'wireshark_esp.h':
+            rec = bytes([0]) + struct.pack('>H', len(data)) + data
+            write(outdir, 'detect', base, b'\x21' + rec + rec)
+        elif header == 'inner_vectors.h':
+            ip = data[:255]
+            write(outdir, 'flow', base,
+                  bytes([0x02 if ip[0] >> 4 == 6 else 0, len(ip)]) + ip)
+            lt = 229 if ip[0] >> 4 == 6 else 228
+            write(outdir, 'pipeline', base, frames_seed(lt, [(0, data)], True))
+        else:
+            lt = 1 if data[12:14] in (b'\x08\x00', b'\x86\xdd', b'\x81\x00',
+                                      b'\x88\x64') else 113
+            for t in ('decode', 'pipeline'):
+                write(outdir, t, base, frames_seed(lt, [(0, data)], t == 'pipeline'))
+        n += 1
+    return n
+
+
 def main():
     outdir = sys.argv[1]
-    n = 0
+    n = unit_data_seeds(outdir)
     for path, data, lt, frames in captures():
         base = os.path.basename(path).replace('.', '_')
         if path.endswith('.pcapng'):
@@ -200,7 +240,7 @@ def main():
         base = os.path.basename(y).replace('.', '_')
         write(outdir, 'yaml', base, data)
         write(outdir, 'rules' if '/rules/' in y else 'config', base, data)
-    print('mkcorpus: %d capture chunks, %d YAML files -> %s' %
+    print('mkcorpus: %d capture chunks and unit-test arrays, %d YAML files -> %s' %
           (n, len(yamls), outdir))
 
 
