@@ -33,9 +33,16 @@ WARN	 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wsign-compare \
 	   -Wno-missing-field-initializers
 CFLAGS	?= -O2 -g
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE \
+# Hardening (docs/security.md): fortified libc calls, stack canaries,
+# position-independent executable, read-only relocations bound at start.
+# The same in the sanitizer build; tests/integration/test_hardening.sh
+# checks the binary.
+HARDEN	 = -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fPIE
+HARDEN_LD = -pie -Wl,-z,relro,-z,now
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) $(HARDEN) -D_GNU_SOURCE \
 	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread \
+	   $(HARDEN_LD)
 # espvis runs the installed rules when --rules is not given.
 ALL_CFLAGS += -DESPVIS_RULES_DIR='"$(PREFIX)/share/espvis/rules"'
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
@@ -47,7 +54,8 @@ LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all deps deps-test demo check test unit install uninstall clean fuzz bench deb
+.PHONY: all deps deps-test demo check test unit install uninstall clean fuzz \
+	fuzz-corpus bench deb
 
 all: $(BUILD)/espvis
 
@@ -132,23 +140,50 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/espvis
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
-# libFuzzer targets (clang): one per parser, each includes what it tests.
+# libFuzzer targets (clang): one per parser (tests/fuzz/README.md).  The
+# library is compiled once with the sanitizers and fuzzer-no-link; each
+# target runs FUZZ_SECONDS on a working copy of its seed corpus
+# (fuzz-corpus: generated from pcaps/, ../shared/pcaps-public, rules/ and
+# docs/) after replaying tests/fuzz/regress/.  FUZZ_TARGETS=pipeline ...
+# picks some.
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_LIB = $(filter-out src/espvis.c,$(SRC))
 FUZZ_SECONDS ?= 20
-fuzz:
-	@mkdir -p build-fuzz
-	@for f in $(FUZZ_SRC); do \
-	    n=$$(basename $$f .c); \
-	    clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
-	        -fsanitize=fuzzer,address,undefined -o build-fuzz/$$n $$f \
-	        $(FUZZ_LIB) $(LIBS) || exit 1; \
-	    echo "== $$n for $(FUZZ_SECONDS)s"; \
-	    build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	        >build-fuzz/$$n.log 2>&1; rc=$$?; tail -n 3 build-fuzz/$$n.log; \
-	    [ $$rc -eq 0 ] || exit 1; \
+FUZZ_TARGETS ?= $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+FUZZ_CC	 = clang
+FUZZ_CFLAGS = -g -O1 -std=gnu11 -D_GNU_SOURCE -Isrc \
+	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_OBJ = $(FUZZ_LIB:%.c=build-fuzz/obj/%.o)
+FUZZ_BIN = $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
+
+build-fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined \
+	    -MMD -MP -c -o $@ $<
+
+build-fuzz/libespvis.a: $(FUZZ_OBJ)
+	@rm -f $@
+	$(Q)ar rcs $@ $^
+
+# fuzz_pipeline.c: one nDPI module for every input (see there).
+FUZZ_LDFLAGS_pipeline = $(foreach f,init_detection_module \
+	   set_protocol_detection_bitmask2 finalize_initialization \
+	   exit_detection_module,-Wl,--wrap=ndpi_$(f))
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libespvis.a
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
+	    -o $@ $< build-fuzz/libespvis.a $(FUZZ_LDFLAGS_$*) $(LIBS)
+
+-include $(shell find build-fuzz/obj -name '*.d' 2>/dev/null)
+
+fuzz-corpus:
+	@/usr/bin/python3 tests/fuzz/mkcorpus.py build-fuzz/corpus
+
+fuzz: $(FUZZ_BIN) fuzz-corpus
+	@for n in $(FUZZ_TARGETS); do \
+	    sh tests/fuzz/run.sh build-fuzz $$n $(FUZZ_SECONDS) || exit 1; \
 	done
 
 # Benchmark: build, generate a large capture under BENCH_DIR, measure espvis

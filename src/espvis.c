@@ -25,6 +25,7 @@
 #include "report/summary.h"
 #include "report/tally.h"
 #include "version.h"
+#include "sandbox.h"
 #include "workers.h"
 
 #define MAX_INPUTS	256
@@ -68,6 +69,7 @@ struct options {
 	bool			 nfq_hold_opts;	/* any --nfq-hold* given */
 	uint32_t		 workers;	/* --workers N */
 	uint32_t		 worker_ring_kb;
+	bool			 no_sandbox;	/* --no-sandbox */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -119,6 +121,7 @@ usage(FILE *out)
 "                       live: a stats event every S seconds, 0: only at\n"
 "                       the end (default " XSTR(STATS_INTERVAL_DEFAULT) ")\n"
 "  -u USER              run as USER once the interfaces and outputs are open\n"
+"      --no-sandbox     no Landlock or seccomp once started (docs/security.md)\n"
 "      --pidfile PATH   write the pid to PATH, removed at exit\n"
 "  -l DIR               log directory: DIR/eve.json, and DIR/inner.pcap\n"
 "                       unless -w is given\n"
@@ -225,6 +228,7 @@ enum long_only {
 	OPT_NFQ_HOLD_EXPIRE,
 	OPT_WORKERS,
 	OPT_NO_NDPI,
+	OPT_NO_SANDBOX,
 };
 
 #define SHORTOPTS	"r:i:f:u:l:w:c:qhV"
@@ -258,6 +262,7 @@ static const struct option longopts[] = {
 	{ "nfq-hold-expire", required_argument, NULL, OPT_NFQ_HOLD_EXPIRE },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
 	{ "no-ndpi", no_argument, NULL, OPT_NO_NDPI },
+	{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -570,6 +575,9 @@ parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'q':
 			o->quiet = true;
+			break;
+		case OPT_NO_SANDBOX:
+			o->no_sandbox = true;
 			break;
 		case OPT_WORKERS:
 			if (parse_u32(optarg, "--workers", 1, &o->workers) != 0)
@@ -991,13 +999,85 @@ open_live(const struct options *o, struct live_run *r, int *status)
 	return (-1);
 }
 
+/* The TCP port of redis://HOST[:PORT][/KEY] (6379 by default). */
+static uint16_t
+redis_port(const char *url)
+{
+	const char *host = url + strlen("redis://"), *end, *colon;
+	unsigned long port;
+
+	end = host + strcspn(host, "/?");
+	if (*host == '[' && (colon = memchr(host, ']', (size_t)(end - host))) !=
+	    NULL)
+		colon = colon + 1 < end && colon[1] == ':' ? colon + 1 : NULL;
+	else
+		colon = memchr(host, ':', (size_t)(end - host));
+	if (colon == NULL)
+		return (6379);
+	port = strtoul(colon + 1, NULL, 10);
+	return (port > 0 && port <= UINT16_MAX ? (uint16_t)port : 6379);
+}
+
+/*
+ * What this run still opens once started (sandbox.h, docs/security.md):
+ * the -r files one after the other, the rules again on SIGHUP, the EVE
+ * file again and the log directory's files (a rotation), the pidfile's
+ * directory (removed at exit), sockets when EVE goes to one.
+ */
+static int
+start_sandbox(const struct options *o, const char *eve_dest)
+{
+	static char pid_dir[PATH_MAX];
+	struct sandbox_policy sp;
+	struct sandbox_status st;
+	char err[512], *slash;
+	int i;
+	size_t r;
+
+	if (o->no_sandbox)
+		return (0);
+	sandbox_policy_init(&sp);
+	for (i = 0; i < o->n_inputs; i++)
+		if (strcmp(o->inputs[i], "-") != 0)
+			(void)sandbox_allow_read(&sp, o->inputs[i]);
+	for (r = 0; r < o->n_rule_paths; r++)
+		(void)sandbox_allow_reread(&sp, o->rule_paths[r]);
+	if (strncmp(eve_dest, "redis://", 8) == 0) {
+		sp.sockets = true;
+		sp.tcp_port = redis_port(eve_dest);
+	} else if (strncmp(eve_dest, "unix", 4) == 0 &&
+	    strchr(eve_dest, ':') != NULL)
+		sp.sockets = true;
+	else if (strcmp(eve_dest, "-") != 0)
+		sp.write_files[sp.n_write_files++] = eve_dest;
+	if (o->log_dir != NULL)
+		sp.write_dirs[sp.n_write_dirs++] = o->log_dir;
+	if (o->pidfile != NULL) {
+		snprintf(pid_dir, sizeof(pid_dir), "%s", o->pidfile);
+		if ((slash = strrchr(pid_dir, '/')) == NULL)
+			snprintf(pid_dir, sizeof(pid_dir), ".");
+		else if (slash == pid_dir)
+			pid_dir[1] = '\0';
+		else
+			*slash = '\0';
+		sp.remove_dir = pid_dir;
+	}
+	if (sandbox_apply(&sp, &st, err, sizeof(err)) != 0) {
+		fprintf(stderr, "espvis: %s (--no-sandbox runs without)\n",
+		    err);
+		return (-1);
+	}
+	return (0);
+}
+
 /*
  * After the interfaces and outputs are open: the pidfile (once the
- * stop signals are caught, so that it is always removed), then the user.
+ * stop signals are caught, so that it is always removed), then the
+ * user, then the sandbox, before any thread is made.
  */
 static int
 start_daemon(const struct options *o, const struct priv_user *user,
-    struct pidfile **pidfile)
+    struct pidfile **pidfile, const char *eve_dest)
 {
 	char err[512];
 
@@ -1010,7 +1090,7 @@ start_daemon(const struct options *o, const struct priv_user *user,
 		fprintf(stderr, "espvis: %s\n", err);
 		return (-1);
 	}
-	return (0);
+	return (start_sandbox(o, eve_dest));
 }
 
 /*
@@ -1253,6 +1333,7 @@ main(int argc, char **argv)
 	struct pidfile *pidfile = NULL;
 	struct tally *tally = NULL;
 	static struct progress progress;
+	const char *dest;
 	uint64_t num = 0;
 	int i, status = EXIT_USAGE;
 
@@ -1283,9 +1364,9 @@ main(int argc, char **argv)
 	}
 	if (o.n_ifaces > 0 && open_live(&o, &run, &status) != 0)
 		goto out;
+	dest = config_eve_dest(o.conf, o.eve_dest, eve_dest, sizeof(eve_dest));
 	/* "none": no EVE output at all (eve.h: a NULL writer). */
-	if (strcmp(o.eve_dest, "none") != 0 && (eve = eve_open(
-	    config_eve_dest(o.conf, o.eve_dest, eve_dest, sizeof(eve_dest)),
+	if (strcmp(o.eve_dest, "none") != 0 && (eve = eve_open(dest,
 	    &o.conf->eve, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "espvis: --eve %s\n", err);
 		goto out;
@@ -1302,6 +1383,17 @@ main(int argc, char **argv)
 	 */
 	if ((tally = tally_new()) != NULL)
 		eve_set_tap(eve, tally_tap, tally);
+	/* Every descriptor is open: then the pidfile, -u, the sandbox. */
+	if (o.use_nfq && (nfq = nfqueue_open(&o.nfq, err, sizeof(err))) ==
+	    NULL) {
+		fprintf(stderr, "espvis: --nfq %u: %s\n", o.nfq.queue, err);
+		status = EXIT_INPUT;
+		goto out;
+	}
+	signal(SIGINT, on_stop_signal);
+	signal(SIGTERM, on_stop_signal);
+	if (start_daemon(&o, &user, &pidfile, dest) != 0)
+		goto out;
 	if (o.workers > 1) {
 		if ((wk = workers_new(o.workers, o.worker_ring_kb, &o.cfg,
 		    eve, inner, o.inner_linktype, rules, err,
@@ -1315,13 +1407,7 @@ main(int argc, char **argv)
 		goto out;
 	} else
 		pipeline_set_rules(pl, rules);
-	if (o.use_nfq) {
-		if ((nfq = nfqueue_open(&o.nfq, err, sizeof(err))) == NULL) {
-			fprintf(stderr, "espvis: --nfq %u: %s\n", o.nfq.queue,
-			    err);
-			status = EXIT_INPUT;
-			goto out;
-		}
+	if (nfq != NULL) {
 		if (wk != NULL) {
 			if (workers_set_inline(wk, o.nfq.maxlen,
 			    nfqueue_on_verdict_id, nfqueue_fill_stats,
@@ -1333,10 +1419,6 @@ main(int argc, char **argv)
 			pipeline_set_inline(pl, rules, nfqueue_on_verdict,
 			    nfqueue_fill_stats, nfq);
 	}
-	signal(SIGINT, on_stop_signal);
-	signal(SIGTERM, on_stop_signal);
-	if (start_daemon(&o, &user, &pidfile) != 0)
-		goto out;
 	status = EXIT_SUCCESS;
 	start_progress(&o, &progress);
 	if (run.live != NULL && run_live(&run, pl, wk, eve, inner, &o,

@@ -2,6 +2,7 @@
 read its EVE output and pcap files without third-party modules."""
 import json
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -24,9 +25,55 @@ def run_espvis(args, check=True, timeout=120):
     return proc
 
 
+def skip_reasons():
+    """The skip reasons espvis counts, from src/util/packet.h (X-macro)."""
+    with open(os.path.join(TOP, "src", "util", "packet.h")) as f:
+        text = f.read()
+    names = re.findall(r'X\(\s*[A-Z0-9_]+\s*,\s*"([a-z0-9_]+)"\s*\)', text)
+    return [n for n in names if n != "none"]
+
+
+def check_accounting(stats, label="espvis"):
+    """Every packet read is counted once: read == decoded + skipped (the
+    sum over every named reason) + dropped, and the stats event names
+    every reason there is.  stats: a stats event or its "stats" object.
+    Returns the packets read; raises SystemExit when it does not add up."""
+    if "stats" in stats:
+        stats = stats["stats"]
+    p = stats["packets"]
+    reasons = skip_reasons()
+    missing = sorted(set(reasons) - set(p["skipped"]))
+    unknown = sorted(set(p["skipped"]) - set(reasons))
+    if missing or unknown:
+        raise SystemExit("%s: stats.packets.skipped: missing %s, unknown %s"
+                         % (label, missing, unknown))
+    total = p["decoded"] + sum(p["skipped"].values()) + p["dropped"]
+    if total != p["read"]:
+        raise SystemExit("%s: accounting: read %d != decoded %d + skipped %d"
+                         " + dropped %d (%r)" % (label, p["read"], p["decoded"],
+                                                 sum(p["skipped"].values()),
+                                                 p["dropped"], p["skipped"]))
+    return p["read"]
+
+
+def check_all_accounting(events, label="espvis"):
+    """check_accounting() on every stats event of events (periodic ones
+    too); returns how many there were."""
+    n = 0
+    for e in events:
+        if e.get("event_type") == "stats":
+            check_accounting(e, label)
+            n += 1
+    return n
+
+
 def read_eve(path):
+    """The events of an EVE file; every stats event among them must
+    balance (check_accounting)."""
     with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
+        events = [json.loads(line) for line in f if line.strip()]
+    check_all_accounting(events, path)
+    return events
 
 
 def end_events(events):
@@ -47,6 +94,7 @@ def final_stats(events):
     stats = [e for e in events if e.get("event_type") == "stats"]
     if not stats:
         raise SystemExit("no stats event")
+    check_accounting(stats[-1])
     return stats[-1]["stats"]
 
 
@@ -71,3 +119,25 @@ def read_pcap(path):
         recs.append((sec, usec, data[off:off + caplen]))
         off += caplen
     return linktype, recs
+
+
+def main(argv):
+    """evelib.py accounting FILE [MIN]: for the shell tests, check every
+    stats event of an EVE file (at least MIN of them, default 1)."""
+    if len(argv) < 3 or argv[1] != "accounting":
+        raise SystemExit("usage: evelib.py accounting EVE-FILE [MIN]")
+    events = []
+    with open(argv[2]) as f:
+        for line in f:
+            if line.strip():
+                events.append(json.loads(line))
+    n = check_all_accounting(events, argv[2])
+    want = int(argv[3]) if len(argv) > 3 else 1
+    if n < want:
+        raise SystemExit("%s: %d stats events, expected at least %d"
+                         % (argv[2], n, want))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -7,6 +7,11 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 
+# Every stats event of an EVE file balances (tests/integration/evelib.py).
+accounting() {
+	python3 "$top/tests/integration/evelib.py" accounting "$@" || fail=1
+}
+
 # expect STATUS PATTERN-ON-STDERR ARGS...
 expect() {
 	want=$1 pattern=$2
@@ -42,15 +47,18 @@ expect 1 "$tmp/missing.pcap" -r "$tmp/missing.pcap" --eve "$tmp/e1.json" \
     --rules "$top/rules"
 [ "$(wc -l <"$tmp/err")" -eq 2 ] || { echo "FAIL: want error + summary lines"; cat "$tmp/err"; fail=1; }
 grep -q '"event_type":"stats"' "$tmp/e1.json" || { echo "FAIL: no stats event"; fail=1; }
+accounting "$tmp/e1.json"
 expect 1 "is a directory" -r "$tmp" --eve "$tmp/e2.json"
 printf 'this is not a capture file at all\n' >"$tmp/text.pcap"
 expect 1 "text.pcap" -r "$tmp/text.pcap" --eve "$tmp/e3.json"
 : >"$tmp/empty.pcap"
 expect 1 "empty.pcap" -r "$tmp/empty.pcap" --eve "$tmp/e4.json"
+for e in e2 e3 e4; do accounting "$tmp/$e.json"; done
 
 # Default output is EVE on stdout; -q silences the summary.
 "$ESPVIS" -r "$top/pcaps/demo.pcap" >"$tmp/out" 2>"$tmp/err" || { echo "FAIL: demo run"; fail=1; }
 grep -q '"event_type":"stats"' "$tmp/out" || { echo "FAIL: no EVE on stdout"; fail=1; }
+accounting "$tmp/out"
 grep -q 'packets read' "$tmp/err" || { echo "FAIL: no summary"; fail=1; }
 "$ESPVIS" -q -r "$top/pcaps/demo.pcap" >"$tmp/out" 2>"$tmp/err"
 [ -s "$tmp/err" ] && { echo "FAIL: -q printed:"; cat "$tmp/err"; fail=1; }

@@ -9,6 +9,11 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 
+# Every stats event of an EVE file balances (tests/integration/evelib.py).
+accounting() {
+	python3 "$top/tests/integration/evelib.py" accounting "$@" || fail=1
+}
+
 # The stats event's "sa" object of an EVE file.
 sa_stats() {
 	grep '"event_type":"stats"' "$1" | grep -o '"sa":{[^}]*}'
@@ -19,6 +24,7 @@ sa_stats() {
     >"$tmp/out" 2>"$tmp/err" || { echo "FAIL: -c docs/espvis.yaml"; cat "$tmp/err"; fail=1; }
 grep -q '"event_type":"stats"' "$tmp/out" || { echo "FAIL: example: no EVE on stdout"; fail=1; }
 grep -q '82 packets read' "$tmp/err" || { echo "FAIL: example: no summary"; cat "$tmp/err"; fail=1; }
+accounting "$tmp/out"
 "$ESPVIS" -q -r "$demo" --rules "$top/rules" >"$tmp/plain" 2>/dev/null
 [ "$(sa_stats "$tmp/out")" = "$(sa_stats "$tmp/plain")" ] ||
 	{ echo "FAIL: the example config changes the result"; fail=1; }
@@ -39,6 +45,7 @@ mkdir "$tmp/logs"
 [ -s "$tmp/err" ] && { echo "FAIL: quiet: true still printed:"; cat "$tmp/err"; fail=1; }
 sa_stats "$tmp/logs/eve.json" | grep -q '"evicted":49' ||
 	{ echo "FAIL: max_sas: 1 did not evict: $(sa_stats "$tmp/logs/eve.json")"; fail=1; }
+accounting "$tmp/logs/eve.json"
 # pcap header: link type at offset 20, LINKTYPE_RAW is 101.
 [ "$(od -An -tu4 -j20 -N4 "$tmp/logs/inner.pcap" | tr -d ' ')" = 101 ] ||
 	{ echo "FAIL: linktype: raw not used"; fail=1; }
@@ -49,6 +56,7 @@ rm -f "$tmp/logs/"*
     --inner-linktype ethernet --eve "$tmp/cli.json" || fail=1
 sa_stats "$tmp/cli.json" | grep -q '"created":4,.*"evicted":0' ||
 	{ echo "FAIL: --max-sas did not override: $(sa_stats "$tmp/cli.json")"; fail=1; }
+accounting "$tmp/cli.json"
 [ -e "$tmp/logs/eve.json" ] && { echo "FAIL: --eve did not override log_dir's eve.json"; fail=1; }
 [ "$(od -An -tu4 -j20 -N4 "$tmp/logs/inner.pcap" | tr -d ' ')" = 1 ] ||
 	{ echo "FAIL: --inner-linktype did not override (or inner.pcap not in log_dir)"; fail=1; }

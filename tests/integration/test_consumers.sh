@@ -26,6 +26,7 @@ checks=0
 # or tshark) with the EVE.
 check() {
 	checks=$((checks + 1))
+	python3 "$top/tests/integration/evelib.py" accounting "$2" || rc=1
 	if ! python3 - "$1" "$2" "$3" "$4" <<'EOF'
 import ipaddress, json, re, sys
 label, eve, out, fmt = sys.argv[1:5]

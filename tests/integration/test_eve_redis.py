@@ -108,6 +108,7 @@ class Redis:
 def file_lines(tmp, capture, name):
     path = os.path.join(tmp, name + ".json")
     evelib.run_espvis(["-q", "-r", capture, "--eve", path])
+    evelib.read_eve(path)           # its stats events balance
     with open(path) as f:
         return f.read().splitlines()
 
@@ -122,6 +123,7 @@ def test_modes(tmp, r):
 
     evelib.run_espvis(["-q", "-r", CAPTURE, "--eve", url(r, "ev-list")])
     got = r.events("LRANGE", "ev-list", "0", "-1")
+    evelib.check_all_accounting(map(json.loads, got), "redis list")
     check(got[::-1] == want, "list: LRANGE (newest first) gives the file's "
           "%d lines" % len(want))
 

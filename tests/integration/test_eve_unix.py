@@ -11,6 +11,7 @@
   the last attempts and is usually among the dropped).
 - No consumer at all: exit 0, everything counted as dropped.
 """
+import json
 import os
 import re
 import socket
@@ -25,6 +26,8 @@ import manysa  # noqa: E402
 
 CAPTURE = os.path.join(evelib.TOP, "pcaps", "gen", "wesp.pcap")
 SUMMARY = re.compile(r"espvis: EVE: (\d+) events, (\d+) dropped, (\d+) errors")
+PACKETS = re.compile(r"espvis: (\d+) packets read: (\d+) decoded, (\d+) "
+                     r"skipped, (\d+) dropped")
 failures = []
 
 
@@ -39,6 +42,7 @@ def file_lines(tmp, capture):
     if os.path.exists(path):
         os.unlink(path)
     evelib.run_espvis(["-q", "-r", capture, "--eve", path])
+    evelib.read_eve(path)           # its stats events balance
     with open(path, "rb") as f:
         return f.read().splitlines(keepends=True)
 
@@ -113,6 +117,9 @@ def test_delivery(tmp):
     server.start()
     run_with("unix-stream:" + path)
     server.join(30)
+    evelib.check_all_accounting(
+        [json.loads(l) for l in server.data.splitlines() if l.strip()],
+        "unix-stream")
     check(server.data.splitlines(keepends=True) == want,
           "unix-stream: %d bytes, same lines as the file" % len(server.data))
 
@@ -152,6 +159,12 @@ def test_stalled(tmp, kind):
     check(events == len(want), "%s: %d events handed over, as many as the "
           "file run" % (kind, events))
     check(dropped > 0, "%s: %d dropped" % (kind, dropped))
+    # Capture went on: every packet read and accounted for.
+    pm = PACKETS.search(proc.stderr)
+    check(pm is not None and int(pm.group(1)) == 2 * 10000 and
+          int(pm.group(1)) == sum(int(pm.group(i)) for i in (2, 3, 4)),
+          "%s: every packet read and counted despite the consumer (%s)"
+          % (kind, pm.group(0) if pm else "no summary"))
     got = []
     if kind == "stream":
         conn, _ = lsock.accept()

@@ -40,6 +40,8 @@ import threading
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(TOP, 'tests', 'integration'))
+import evelib  # noqa: E402
 GEN = os.path.join(TOP, 'pcaps', 'gen')
 REASONS = ('unsupported_linktype', 'not_ip', 'not_ipsec', 'ike',
            'natt_keepalive', 'fragment_held', 'fragment_invalid', 'truncated',
@@ -189,6 +191,7 @@ def parse_eve(label, text):
                  (label, n, e, line))
             continue
         events.append(ev)
+    evelib.check_all_accounting(events, label)
     return events
 
 

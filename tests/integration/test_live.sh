@@ -160,6 +160,11 @@ grep -q "rules reloaded" "$dir/stderr" || bad "SIGHUP: no reload in stderr"
 grep -q "kernel drops" "$dir/stderr" || bad "no capture line in the summary"
 ev compare "$dir/live.json" "$dir/offline.json" || bad "live SAs differ from the offline run"
 [ "$(ev nstats "$dir/live.json")" -ge 2 ] || bad "no periodic stats event"
+# Periodic and final stats events alike: read == decoded + skipped + dropped.
+python3 tests/integration/evelib.py accounting "$dir/live.json" 2 ||
+	bad "live.json: accounting"
+python3 tests/integration/evelib.py accounting "$dir/offline.json" ||
+	bad "offline.json: accounting"
 for k in packets.read capture.interfaces.0.read capture.interfaces.0.received; do
 	[ "$(ev final "$dir/live.json" $k)" -eq "$total" ] ||
 		bad "stats.$k $(ev final "$dir/live.json" $k), want $total"
@@ -209,6 +214,8 @@ n2=$(count pcaps/gen/wesp.pcap "udp port 4500")
 [ "$(ev final "$dir/two.json" capture.interfaces.1.read)" -eq "$n2" ] &&
 [ "$(ev final "$dir/two.json" packets.read)" -eq $((n1 + n2)) ] ||
 	bad "two interfaces: read $(ev final "$dir/two.json" packets.read), want $n1 + $n2"
+python3 tests/integration/evelib.py accounting "$dir/two.json" ||
+	bad "two.json: accounting"
 [ "$(ev protos "$dir/two.json")" = "UDP" ] || bad "filter let through: $(ev protos "$dir/two.json")"
 [ "$(ev reasons "$dir/two.json")" = "timeout" ] ||
 	bad "idle SAs ended by: $(ev reasons "$dir/two.json"), want timeout only"

@@ -142,6 +142,9 @@ start_espvis() {	# name, options
 stop_espvis() {
 	kill -TERM "$espvis_pid"; wait "$espvis_pid"; rc=$?; espvis_pid=
 	[ $rc -eq 0 ] || fail "espvis exited $rc after SIGTERM"
+	# read == decoded + skipped + dropped in every stats event
+	python3 "$top/tests/integration/evelib.py" accounting \
+	    "$dir/$name.json" || fail "$name.json: accounting"
 }
 # stats.nfq.FIELD of the final stats event in EVE file $1.
 nfqstat() {

@@ -76,6 +76,7 @@ check 1 "" "$tmp/missing.yaml: No such file or directory" "$tmp/missing.yaml"
 "$ESPVIS" -q -r "$top/pcaps/demo.pcap" --rules "$top/rules" --eve "$tmp/e.json" ||
 	{ echo "FAIL: run with the shipped rules"; fail=1; }
 grep -q '"event_type":"stats"' "$tmp/e.json" || { echo "FAIL: no stats event"; fail=1; }
+python3 "$top/tests/integration/evelib.py" accounting "$tmp/e.json" || fail=1
 "$ESPVIS" -q -r "$top/pcaps/demo.pcap" --rules "$tmp/app.yaml" --eve "$tmp/e2.json" 2>"$tmp/err"
 [ $? -eq 2 ] || { echo "FAIL: a bad --rules set should exit 2"; fail=1; }
 grep -qF "espvis: $tmp/app.yaml:5:10: unknown app 'Telnt'" "$tmp/err" ||

@@ -23,6 +23,9 @@ import tempfile
 import termios
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import evelib  # noqa: E402
+
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 ESPVIS = os.environ.get('ESPVIS', os.path.join(TOP, 'build', 'espvis'))
 TIMEOUT = 20
@@ -187,6 +190,8 @@ def main():
         with open(eve) as f:
             if '"event_type":"stats"' not in f.read():
                 fail('no final stats event')
+        if evelib.check_all_accounting(evelib.read_eve(eve), eve) < 1:
+            fail('no stats event to check the accounting of')
     print('rules reload: ok (refused bad set, loaded 3, reloaded again)')
 
 

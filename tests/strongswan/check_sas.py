@@ -28,6 +28,10 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), 'integration'))
+import evelib  # noqa: E402
+
 LINKTYPE_ETHERNET = 1
 LINKTYPE_RAW = (101, 228)    # DLT_RAW (LINKTYPE_RAW), LINKTYPE_IPV4
 NAT_T_PORT = 4500
@@ -226,6 +230,11 @@ def check_eve(eve_path, truth):
             except ValueError as e:
                 errs.append(f'{eve_path}:{n}: not JSON ({e})')
                 continue
+            if ev.get('event_type') == 'stats':
+                try:
+                    evelib.check_accounting(ev, eve_path)
+                except SystemExit as e:
+                    errs.append(str(e))
             if ev.get('event_type') != 'esp':
                 continue
             esp = ev.get('esp', {})
