@@ -95,6 +95,8 @@ eve_open_fn(eve_line_fn fn, void *arg)
 void
 eve_set_tap(struct eve *e, eve_line_fn fn, void *arg)
 {
+	if (e == NULL)		/* --eve none: no events to show */
+		return;
 	e->tap_fn = fn;
 	e->tap_arg = arg;
 }

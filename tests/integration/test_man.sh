@@ -32,7 +32,7 @@ done
 # Every key of the example configuration (commented-out ones too) is in
 # espvis.yaml(5), by its last component.
 for key in $(sed -n 's/^[ #]*\([a-z_][a-z_]*\):.*/\1/p' "$top/docs/espvis.yaml" | sort -u); do
-	case $key in decode|detect|flows|dpi|outputs|eve|inner|redis) continue;; esac
+	case $key in decode|detect|flows|dpi|nfq|outputs|eve|inner|redis) continue;; esac
 	grep -q "^\.It Cm \([a-z_.]*\.\)\?$key :" "$top/docs/espvis.yaml.5" ||
 		{ echo "FAIL: key $key of docs/espvis.yaml is not in espvis.yaml(5)"; fail=1; }
 done
