@@ -1204,7 +1204,8 @@ start_progress(const struct options *o, struct progress *pg)
 	int i;
 
 	show = o->n_inputs > 0 && !o->quiet && isatty(STDERR_FILENO) &&
-	    !(strcmp(o->eve_dest, "-") == 0 && isatty(STDOUT_FILENO));
+	    !(o->eve_dest != NULL && strcmp(o->eve_dest, "-") == 0 &&
+	    isatty(STDOUT_FILENO));
 	for (i = 0; i < o->n_inputs; i++) {
 		if (strcmp(o->inputs[i], "-") == 0 ||
 		    stat(o->inputs[i], &sb) != 0 || !S_ISREG(sb.st_mode)) {
