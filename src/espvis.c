@@ -1393,6 +1393,9 @@ main(int argc, char **argv)
 	}
 	signal(SIGINT, on_stop_signal);
 	signal(SIGTERM, on_stop_signal);
+	/* A -w or EVE reader that exits fails our writes (EPIPE) instead
+	 * of killing espvis before its final stats. */
+	signal(SIGPIPE, SIG_IGN);
 	if (start_daemon(&o, &user, &pidfile, dest) != 0)
 		goto out;
 	if (o.workers > 1) {
@@ -1448,6 +1451,12 @@ main(int argc, char **argv)
 			print_capture_summary(&run.cs);
 		print_eve_losses(eve);
 	}
+	if (inner != NULL)
+		innerpcap_flush(inner);
+	if (innerpcap_lost(inner) > 0)
+		fprintf(stderr, "espvis: -w %s: the reader went away; %llu "
+		    "inner packets not written\n", o.inner_dest,
+		    (unsigned long long)innerpcap_lost(inner));
 out:
 	workers_free(wk);
 	pipeline_free(pl);

@@ -41,15 +41,38 @@ struct innerpcap {
 	void			*rec_arg;
 	uint8_t			*out;		/* OUT_BUF_LEN, with dumper */
 	size_t			 out_used;
+	uint64_t		 out_recs;	/* records in out */
+	bool			 broken;	/* a write failed: reader gone */
+	uint64_t		 lost;		/* records not written since */
 	uint8_t			 frame[FRAME_MAX];
 };
 
+/*
+ * A reader that goes away (tcpdump -c, a closed FIFO) fails the write
+ * with EPIPE (SIGPIPE is ignored): from then on records are counted as
+ * lost, not written, and the run goes on.
+ */
 static void
 out_flush(struct innerpcap *w)
 {
-	if (w->out_used > 0)
-		(void)fwrite(w->out, 1, w->out_used, pcap_dump_file(w->dumper));
+	FILE *f = pcap_dump_file(w->dumper);
+
+	if (w->out_used > 0 && !w->broken &&
+	    (fwrite(w->out, 1, w->out_used, f) != w->out_used ||
+	    fflush(f) != 0)) {
+		w->broken = true;
+		clearerr(f);
+	}
+	if (w->broken)
+		w->lost += w->out_recs;
 	w->out_used = 0;
+	w->out_recs = 0;
+}
+
+uint64_t
+innerpcap_lost(const struct innerpcap *w)
+{
+	return (w != NULL ? w->lost : 0);
 }
 
 /* Room for a record of up to len bytes of frame: where it goes. */
@@ -76,6 +99,7 @@ out_commit(struct innerpcap *w, int64_t ts_sec, uint32_t ts_usec,
 	v[3] = (uint32_t)len;
 	memcpy(h, v, sizeof(v));
 	w->out_used += REC_HDR_LEN + len;
+	w->out_recs++;
 }
 
 struct innerpcap *

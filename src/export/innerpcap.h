@@ -51,6 +51,8 @@ void		 innerpcap_write_record(struct innerpcap *, int64_t ts_sec,
 int		 innerpcap_write(struct innerpcap *, const struct packet *,
 		    struct stats *);
 void		 innerpcap_flush(struct innerpcap *);
+/* Records not written because the reader went away (EPIPE). */
+uint64_t	 innerpcap_lost(const struct innerpcap *);
 
 /*
  * Build the record for p into buf (used by the writer, and by tests).

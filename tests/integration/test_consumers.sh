@@ -126,5 +126,21 @@ for cap in "$top/pcaps/gen/apps_tunnel.pcap" \
 		    tcpdump
 	fi
 done
+
+# A reader that leaves early (here one that closes the pipe at once) must
+# not kill espvis: the run ends normally, with its final stats event and a
+# note of what was lost.
+cap="$top/pcaps/gen/apps_tunnel.pcap"
+rm -f "$tmp/eve.json"
+"$ESPVIS" -r "$cap" --eve "$tmp/eve.json" -w - -q 2>"$tmp/err" |
+    sh -c 'exec 0<&-; sleep 1'
+if ! grep -q '"event_type":"stats"' "$tmp/eve.json"; then
+	echo "FAIL early reader: no final stats event (espvis killed?)"
+	rc=1
+elif ! grep -q 'the reader went away' "$tmp/err"; then
+	echo "FAIL early reader: no note of the lost inner packets: $(cat "$tmp/err")"
+	rc=1
+fi
+checks=$((checks + 1))
 echo "consumers: $checks checks"
 exit $rc
