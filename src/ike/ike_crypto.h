@@ -30,20 +30,22 @@ void	ike_wipe(void *buf, size_t len);
 
 /* ---- Diffie-Hellman (3.4; RFC 3526, RFC 5903 section 7, RFC 8031) ---- */
 
-struct ike_dh;		/* opaque: a group and our private key */
+struct ike_dh_key;	/* opaque: a group and our private key (not
+			 * "struct ike_dh": that tag is the enum of
+			 * ike_types.h) */
 
 /* A fresh key pair in `group` (enum ike_dh), or NULL. */
-struct ike_dh	*ike_dh_new(uint16_t group);
+struct ike_dh_key *ike_dh_new(uint16_t group);
 /* Our public value as the KE payload carries it (MODP: 256 bytes, ECP:
  * x || y, Curve25519: 32 bytes). */
-int	ike_dh_public(const struct ike_dh *dh, uint8_t *out, size_t cap,
+int	ike_dh_public(const struct ike_dh_key *dh, uint8_t *out, size_t cap,
 	    size_t *out_len);
 /* The shared secret g^ir from the peer's KE data (length and point
  * validated). */
-int	ike_dh_shared(struct ike_dh *dh, const uint8_t *peer, size_t peer_len,
-	    uint8_t *secret, size_t cap, size_t *secret_len);
+int	ike_dh_shared(struct ike_dh_key *dh, const uint8_t *peer,
+	    size_t peer_len, uint8_t *secret, size_t cap, size_t *secret_len);
 size_t	ike_dh_public_len(uint16_t group);	/* 0 when unknown */
-void	ike_dh_free(struct ike_dh *dh);
+void	ike_dh_free(struct ike_dh_key *dh);
 
 /* ---- PRF and key derivation ---- */
 
