@@ -90,6 +90,7 @@ static const struct u32_key eve_keys[] = {
 static const char *const top_keys[] = {
 	"quiet", "rules", "decode", "detect", "flows", "dpi", "outputs",
 	"stats_interval", "workers", "worker_ring_kb",
+	"ike",		/* read by ike/ike_config.c (espvis ike) */
 };
 static const char *const outputs_keys[] = { "log_dir", "eve", "inner" };
 static const char *const eve_map_keys[] = {

@@ -18,6 +18,7 @@
 #include "classify/rules.h"
 #include "config.h"
 #include "daemon.h"
+#include "ike/ike_run.h"
 #include "pipeline.h"
 #include "workers.h"
 
@@ -94,6 +95,7 @@ usage(FILE *out)
 "usage: espvis -r FILE [-r FILE ...] [options]\n"
 "       espvis -i IFACE [-i IFACE ...] [options]\n"
 "       espvis --nfq NUM [options]\n"
+"       espvis ike --config FILE | status | initiate NAME | ...  (IKEv2, docs/ike.md)\n"
 "\n"
 "Finds the IPsec ESP and WESP security associations in packet captures,\n"
 "decides for each whether it is ESP-NULL (RFC 5879 heuristics, RFC 5840\n"
@@ -1092,6 +1094,9 @@ main(int argc, char **argv)
 	uint64_t num = 0;
 	int i, status = EXIT_USAGE;
 
+	/* `espvis ike ...`: the IKEv2 endpoint has its own command line. */
+	if (argc > 1 && strcmp(argv[1], "ike") == 0)
+		return (ike_main(argc - 1, argv + 1));
 	/* First: a SIGHUP while starting must not kill, only reload. */
 	signal(SIGHUP, on_reload_signal);
 	nfqueue_config_defaults(&o.nfq);
