@@ -19,6 +19,7 @@
 #include "classify/rules.h"
 #include "config.h"
 #include "daemon.h"
+#include "ike/ike_run.h"
 #include "pipeline.h"
 #include "report/progress.h"
 #include "report/report.h"
@@ -102,6 +103,7 @@ usage(FILE *out)
 "       espvis -i IFACE [-i IFACE ...] [options]\n"
 "       espvis --nfq NUM [options]\n"
 "       espvis report EVE.json ... [-o report.html]   (an HTML report)\n"
+"       espvis ike --config FILE | status | initiate NAME | ...  (IKEv2, docs/ike.md)\n"
 "\n"
 "Finds the IPsec ESP and WESP security associations in packet captures,\n"
 "decides for each whether it is ESP-NULL (RFC 5879 heuristics, RFC 5840\n"
@@ -1340,6 +1342,9 @@ main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "report") == 0)
 		return (report_command(argc - 1, argv + 1));
+	/* `espvis ike ...`: the IKEv2 endpoint has its own command line. */
+	if (argc > 1 && strcmp(argv[1], "ike") == 0)
+		return (ike_main(argc - 1, argv + 1));
 	/* First: a SIGHUP while starting must not kill, only reload. */
 	signal(SIGHUP, on_reload_signal);
 	nfqueue_config_defaults(&o.nfq);

@@ -1,0 +1,693 @@
+/*
+ * ike_run.c - the endpoint's runtime: UDP sockets on the IKE port and
+ * the NAT-T port (RFC 3948 non-ESP marker handled by the endpoint), a
+ * poll loop driving its timers, SIGINT/SIGTERM for a clean exit that
+ * deletes the IKE SAs, and a unix control socket for `espvis ike status`,
+ * `initiate`, `rekey` and `delete`.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ike.h"
+#include "ike_config.h"
+#include "ike_run.h"
+
+#define RUN_SOCKS_MAX	(2 * IKE_LISTEN_MAX)
+#define CTL_LINE_MAX	256
+#define STATUS_MAX	(256 * 1024)
+
+struct run_sock {
+	int		fd;
+	struct ike_addr	bound;		/* family 4/6, ip maybe any */
+	bool		any;
+};
+
+struct run {
+	struct ike_config	*cfg;
+	struct ike_endpoint	*ep;
+	struct run_sock		 socks[RUN_SOCKS_MAX];
+	size_t			 n_socks;
+	int			 ctl_fd;
+	int			 verbose;
+};
+
+static volatile sig_atomic_t run_stop;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	run_stop = 1;
+}
+
+static uint64_t
+mono_ms(void *arg)
+{
+	struct timespec ts;
+
+	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
+}
+
+static void
+run_log(void *arg, int level, const char *line)
+{
+	const struct run *r = arg;
+	char ts[32];
+	struct tm tm;
+	time_t t = time(NULL);
+
+	if (level > r->verbose + 1)
+		return;
+	gmtime_r(&t, &tm);
+	strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
+	fprintf(stderr, "%s ike: %s\n", ts, line);
+}
+
+static void
+to_sockaddr(const struct ike_addr *a, struct sockaddr_storage *ss,
+    socklen_t *len)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->ip.family == 6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(a->port);
+		memcpy(&s6->sin6_addr, a->ip.bytes, 16);
+		*len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(a->port);
+		memcpy(&s4->sin_addr, a->ip.bytes, 4);
+		*len = sizeof(*s4);
+	}
+}
+
+static void
+from_sockaddr(const struct sockaddr_storage *ss, struct ike_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+
+		ipaddr_set6(&a->ip, (const uint8_t *)&s6->sin6_addr);
+		a->port = ntohs(s6->sin6_port);
+	} else {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+
+		ipaddr_set4(&a->ip, (const uint8_t *)&s4->sin_addr);
+		a->port = ntohs(s4->sin_port);
+	}
+}
+
+static bool
+ip_is_any(const struct ipaddr *ip)
+{
+	static const uint8_t zero[16];
+
+	return (memcmp(ip->bytes, zero, ip->family == 6 ? 16 : 4) == 0);
+}
+
+static int
+open_udp(struct run *r, const struct ike_addr *a, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	struct run_sock *s;
+	socklen_t len;
+	int fd, on = 1;
+	char buf[64];
+
+	if (r->n_socks == RUN_SOCKS_MAX)
+		return (-1);
+	fd = socket(a->ip.family == 6 ? AF_INET6 : AF_INET, SOCK_DGRAM |
+	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (a->ip.family == 6) {
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
+		    sizeof(on));
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
+		    sizeof(on));
+	} else
+		(void)setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
+	to_sockaddr(a, &ss, &len);
+	if (bind(fd, (struct sockaddr *)&ss, len) != 0)
+		goto fail;
+	s = &r->socks[r->n_socks++];
+	s->fd = fd;
+	s->bound = *a;
+	s->any = ip_is_any(&a->ip);
+	return (0);
+fail:
+	snprintf(err, errlen, "UDP %s: %s", ike_addr_str(a, buf, sizeof(buf)),
+	    strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return (-1);
+}
+
+/* The socket to send from local: the one bound to it, else a wildcard
+ * one of its port and family. */
+static const struct run_sock *
+sock_for(const struct run *r, const struct ike_addr *local)
+{
+	const struct run_sock *any = NULL;
+	size_t i;
+
+	for (i = 0; i < r->n_socks; i++) {
+		const struct run_sock *s = &r->socks[i];
+
+		if (s->bound.port != local->port ||
+		    s->bound.ip.family != (local->ip.family ? local->ip.family :
+		    4))
+			continue;
+		if (!s->any && ipaddr_eq(&s->bound.ip, &local->ip))
+			return (s);
+		if (s->any && any == NULL)
+			any = s;
+	}
+	return (any);
+}
+
+static int
+run_send(void *arg, const struct ike_addr *local,
+    const struct ike_addr *remote, const uint8_t *buf, size_t len)
+{
+	struct run *r = arg;
+	const struct run_sock *s = sock_for(r, local);
+	struct sockaddr_storage ss;
+	union {
+		char		c[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+		struct cmsghdr	align;
+	} cbuf;
+	struct iovec iov;
+	struct msghdr mh;
+	socklen_t slen;
+
+	if (s == NULL)
+		return (-1);
+	to_sockaddr(remote, &ss, &slen);
+	memset(&mh, 0, sizeof(mh));
+	iov.iov_base = (void *)(uintptr_t)buf;
+	iov.iov_len = len;
+	mh.msg_name = &ss;
+	mh.msg_namelen = slen;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	if (s->any && local->ip.family != 0 && !ip_is_any(&local->ip)) {
+		struct cmsghdr *cm;
+
+		memset(&cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf.c;
+		if (local->ip.family == 6) {
+			struct in6_pktinfo pi;
+
+			memset(&pi, 0, sizeof(pi));
+			memcpy(&pi.ipi6_addr, local->ip.bytes, 16);
+			mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+			cm = CMSG_FIRSTHDR(&mh);
+			cm->cmsg_level = IPPROTO_IPV6;
+			cm->cmsg_type = IPV6_PKTINFO;
+			cm->cmsg_len = CMSG_LEN(sizeof(pi));
+			memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+		} else {
+			struct in_pktinfo pi;
+
+			memset(&pi, 0, sizeof(pi));
+			memcpy(&pi.ipi_spec_dst, local->ip.bytes, 4);
+			mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+			cm = CMSG_FIRSTHDR(&mh);
+			cm->cmsg_level = IPPROTO_IP;
+			cm->cmsg_type = IP_PKTINFO;
+			cm->cmsg_len = CMSG_LEN(sizeof(pi));
+			memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+		}
+	}
+	return (sendmsg(s->fd, &mh, 0) < 0 ? -1 : 0);
+}
+
+static void
+run_child_up(void *arg, const struct ike_child_info *ci)
+{
+	struct run *r = arg;
+	char line[160];
+
+	/* The ESP data plane (next issue) plugs in here. */
+	snprintf(line, sizeof(line), "%s: Child SA up in %08x out %08x%s",
+	    ci->peer, ci->spi_in, ci->spi_out, ci->encap ? " (UDP encap)" :
+	    "");
+	run_log(r, 2, line);
+}
+
+static void
+run_child_down(void *arg, const struct ike_child_info *ci)
+{
+	struct run *r = arg;
+	char line[160];
+
+	snprintf(line, sizeof(line), "%s: Child SA down in %08x out %08x",
+	    ci->peer, ci->spi_in, ci->spi_out);
+	run_log(r, 2, line);
+}
+
+static void
+read_udp(struct run *r, const struct run_sock *s)
+{
+	static uint8_t buf[IKE_MSG_MAX + 64];
+	struct sockaddr_storage ss;
+	union {
+		char		c[CMSG_SPACE(sizeof(struct in6_pktinfo)) + 64];
+		struct cmsghdr	align;
+	} cbuf;
+	struct ike_addr local, remote;
+	struct cmsghdr *cm;
+	struct msghdr mh;
+	struct iovec iov;
+	ssize_t n;
+	int burst;
+
+	for (burst = 0; burst < 64; burst++) {
+		memset(&mh, 0, sizeof(mh));
+		iov.iov_base = buf;
+		iov.iov_len = sizeof(buf);
+		mh.msg_name = &ss;
+		mh.msg_namelen = sizeof(ss);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = cbuf.c;
+		mh.msg_controllen = sizeof(cbuf.c);
+		if ((n = recvmsg(s->fd, &mh, 0)) < 0)
+			return;
+		local = s->bound;
+		for (cm = CMSG_FIRSTHDR(&mh); cm != NULL;
+		    cm = CMSG_NXTHDR(&mh, cm)) {
+			if (cm->cmsg_level == IPPROTO_IP &&
+			    cm->cmsg_type == IP_PKTINFO) {
+				struct in_pktinfo pi;
+
+				memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+				ipaddr_set4(&local.ip,
+				    (const uint8_t *)&pi.ipi_addr);
+			} else if (cm->cmsg_level == IPPROTO_IPV6 &&
+			    cm->cmsg_type == IPV6_PKTINFO) {
+				struct in6_pktinfo pi;
+
+				memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+				ipaddr_set6(&local.ip,
+				    (const uint8_t *)&pi.ipi6_addr);
+			}
+		}
+		from_sockaddr(&ss, &remote);
+		ike_endpoint_input(r->ep, &local, &remote, buf, (size_t)n);
+	}
+}
+
+/* ---- control socket ---- */
+
+static int
+open_ctl(struct run *r, char *err, size_t errlen)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(r->cfg->control_socket) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "control socket path too long");
+		return (-1);
+	}
+	memcpy(sun.sun_path, r->cfg->control_socket,
+	    strlen(r->cfg->control_socket));
+	(void)unlink(sun.sun_path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
+	    chmod(sun.sun_path, 0600) != 0 || listen(fd, 8) != 0) {
+		snprintf(err, errlen, "control socket %s: %s", sun.sun_path,
+		    strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return (-1);
+	}
+	r->ctl_fd = fd;
+	return (0);
+}
+
+static void
+write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, buf, len)) <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			return;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+static void
+ctl_reply(int fd, bool ok, const char *what)
+{
+	char line[CTL_LINE_MAX + 64];
+	int n;
+
+	n = snprintf(line, sizeof(line), "{\"ok\":%s,\"result\":\"%s\"}\n",
+	    ok ? "true" : "false", what);
+	if (n > 0)
+		write_all(fd, line, (size_t)n < sizeof(line) ? (size_t)n :
+		    sizeof(line) - 1);
+}
+
+/* Only names and hex numbers reach the JSON reply. */
+static bool
+word_ok(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' ||
+		    *s == '.'))
+			return (false);
+	return (true);
+}
+
+static void
+ctl_command(struct run *r, int fd, char *line)
+{
+	static char status[STATUS_MAX];
+	char *cmd, *arg, *save = NULL;
+	unsigned long long v;
+	char *end;
+
+	cmd = strtok_r(line, " \t\r\n", &save);
+	arg = strtok_r(NULL, " \t\r\n", &save);
+	if (cmd == NULL) {
+		ctl_reply(fd, false, "empty command");
+		return;
+	}
+	if (strcmp(cmd, "status") == 0) {
+		size_t n = ike_endpoint_status_json(r->ep, status,
+		    sizeof(status));
+
+		write_all(fd, status, n);
+		return;
+	}
+	if (arg == NULL || !word_ok(arg)) {
+		ctl_reply(fd, false, "missing or bad argument");
+		return;
+	}
+	errno = 0;
+	v = strtoull(arg, &end, 16);
+	if (strcmp(cmd, "initiate") == 0)
+		ctl_reply(fd, ike_endpoint_initiate(r->ep, arg) == 0,
+		    "initiate");
+	else if (strcmp(cmd, "delete") == 0) {
+		int n = ike_endpoint_delete(r->ep, arg, 0);
+
+		if (n == 0 && *end == '\0' && errno == 0) {
+			if (v <= 0xffffffffull)
+				n = ike_endpoint_delete_child(r->ep,
+				    (uint32_t)v) == 0 ? 1 : 0;
+			if (n == 0)
+				n = ike_endpoint_delete(r->ep, NULL, v);
+		}
+		ctl_reply(fd, n > 0, "delete");
+	} else if (strcmp(cmd, "rekey") == 0) {
+		bool ok = false;
+
+		if (*end == '\0' && errno == 0)
+			ok = (v <= 0xffffffffull &&
+			    ike_endpoint_rekey_child(r->ep, (uint32_t)v) == 0) ||
+			    ike_endpoint_rekey_ike(r->ep, v) == 0;
+		ctl_reply(fd, ok, "rekey");
+	} else
+		ctl_reply(fd, false, "unknown command");
+}
+
+static void
+ctl_accept(struct run *r)
+{
+	char line[CTL_LINE_MAX];
+	struct timeval tv = { 1, 0 };
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = accept4(r->ctl_fd, NULL, NULL, SOCK_CLOEXEC)) < 0)
+		return;
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	while (len + 1 < sizeof(line)) {
+		if ((n = read(fd, line + len, sizeof(line) - 1 - len)) <= 0)
+			break;
+		len += (size_t)n;
+		if (memchr(line, '\n', len) != NULL)
+			break;
+	}
+	line[len] = '\0';
+	ctl_command(r, fd, line);
+	close(fd);
+}
+
+/* ---- the loop ---- */
+
+static int
+run_open(struct run *r, char *err, size_t errlen)
+{
+	struct ike_addr a;
+	size_t i;
+
+	for (i = 0; i < r->cfg->n_listen; i++) {
+		a = r->cfg->listen[i];
+		a.port = r->cfg->port;
+		if (open_udp(r, &a, err, errlen) != 0)
+			return (-1);
+		a.port = r->cfg->natt_port;
+		if (open_udp(r, &a, err, errlen) != 0)
+			return (-1);
+	}
+	return (open_ctl(r, err, errlen));
+}
+
+static void
+run_close(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_socks; i++)
+		close(r->socks[i].fd);
+	r->n_socks = 0;
+	if (r->ctl_fd >= 0) {
+		close(r->ctl_fd);
+		(void)unlink(r->cfg->control_socket);
+		r->ctl_fd = -1;
+	}
+}
+
+static int
+run_foreground(struct ike_config *cfg, int verbose)
+{
+	static struct run r;
+	struct pollfd pfd[RUN_SOCKS_MAX + 1];
+	struct sigaction sa;
+	struct ike_env env;
+	char err[256];
+	uint64_t t;
+	size_t i;
+	int timeout;
+
+	memset(&r, 0, sizeof(r));
+	r.cfg = cfg;
+	r.ctl_fd = -1;
+	r.verbose = verbose;
+	memset(&env, 0, sizeof(env));
+	env.arg = &r;
+	env.now_ms = mono_ms;
+	env.send = run_send;
+	env.child_up = run_child_up;
+	env.child_down = run_child_down;
+	env.log = run_log;
+	if (run_open(&r, err, sizeof(err)) != 0) {
+		fprintf(stderr, "espvis ike: %s\n", err);
+		run_close(&r);
+		return (1);
+	}
+	if ((r.ep = ike_endpoint_new(cfg, &env)) == NULL) {
+		fprintf(stderr, "espvis ike: out of memory\n");
+		run_close(&r);
+		return (1);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	for (i = 0; i < cfg->n_peers; i++)
+		if (cfg->peers[i].start_action == IKE_START_START)
+			(void)ike_endpoint_initiate(r.ep, cfg->peers[i].name);
+	fprintf(stderr, "espvis ike: running, %zu peers, control socket %s\n",
+	    cfg->n_peers, cfg->control_socket);
+	while (!run_stop) {
+		for (i = 0; i < r.n_socks; i++) {
+			pfd[i].fd = r.socks[i].fd;
+			pfd[i].events = POLLIN;
+		}
+		pfd[i].fd = r.ctl_fd;
+		pfd[i].events = POLLIN;
+		t = ike_endpoint_next_timeout(r.ep, mono_ms(NULL));
+		timeout = t > 1000 ? 1000 : (int)t;
+		if (poll(pfd, r.n_socks + 1, timeout) < 0 && errno != EINTR)
+			break;
+		for (i = 0; i < r.n_socks; i++)
+			if (pfd[i].revents & POLLIN)
+				read_udp(&r, &r.socks[i]);
+		if (pfd[r.n_socks].revents & POLLIN)
+			ctl_accept(&r);
+		ike_endpoint_tick(r.ep, mono_ms(NULL));
+	}
+	fprintf(stderr, "espvis ike: stopping, deleting IKE SAs\n");
+	ike_endpoint_shutdown(r.ep);
+	ike_endpoint_tick(r.ep, mono_ms(NULL));
+	ike_endpoint_free(r.ep);
+	run_close(&r);
+	return (0);
+}
+
+/* ---- the client side of the control socket ---- */
+
+static int
+ctl_client(const char *path, const char *cmd)
+{
+	struct sockaddr_un sun;
+	char buf[4096];
+	ssize_t n;
+	int fd, rc = 0;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "espvis ike: socket path too long\n");
+		return (1);
+	}
+	memcpy(sun.sun_path, path, strlen(path));
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+		fprintf(stderr, "espvis ike: %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return (1);
+	}
+	write_all(fd, cmd, strlen(cmd));
+	write_all(fd, "\n", 1);
+	(void)shutdown(fd, SHUT_WR);
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		fwrite(buf, 1, (size_t)n, stdout);
+		if (memmem(buf, (size_t)n, "\"ok\":false", 10) != NULL)
+			rc = 1;
+	}
+	close(fd);
+	return (rc);
+}
+
+static void
+ike_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: espvis ike --config FILE [--socket PATH] [-v]\n"
+	    "       espvis ike status [--socket PATH | --config FILE]\n"
+	    "       espvis ike initiate NAME  [--socket PATH | --config FILE]\n"
+	    "       espvis ike delete NAME|SPI [--socket PATH | --config FILE]\n"
+	    "       espvis ike rekey SPI      [--socket PATH | --config FILE]\n");
+}
+
+int
+ike_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct ike_config cfg;
+	const char *config = NULL, *sock = NULL, *cmd = NULL, *arg = NULL;
+	char err[1024], line[CTL_LINE_MAX];
+	int ch, verbose = 0, rc;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:s:vh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			config = optarg;
+			break;
+		case 's':
+			sock = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			ike_usage(stdout);
+			return (0);
+		default:
+			ike_usage(stderr);
+			return (2);
+		}
+	}
+	if (optind < argc)
+		cmd = argv[optind++];
+	if (optind < argc)
+		arg = argv[optind++];
+	if (optind < argc) {
+		ike_usage(stderr);
+		return (2);
+	}
+	ike_config_defaults(&cfg);
+	if (config != NULL && ike_config_load(&cfg, config, err,
+	    sizeof(err)) != 0) {
+		fprintf(stderr, "espvis ike: %s\n", err);
+		return (2);
+	}
+	if (sock != NULL)
+		snprintf(cfg.control_socket, sizeof(cfg.control_socket), "%s",
+		    sock);
+	if (cmd == NULL) {
+		if (config == NULL) {
+			ike_usage(stderr);
+			return (2);
+		}
+		rc = run_foreground(&cfg, verbose);
+		ike_config_wipe(&cfg);
+		return (rc);
+	}
+	ike_config_wipe(&cfg);
+	if (strcmp(cmd, "status") == 0 && arg == NULL)
+		return (ctl_client(cfg.control_socket, "status"));
+	if ((strcmp(cmd, "initiate") == 0 || strcmp(cmd, "delete") == 0 ||
+	    strcmp(cmd, "rekey") == 0) && arg != NULL) {
+		snprintf(line, sizeof(line), "%s %s", cmd, arg);
+		return (ctl_client(cfg.control_socket, line));
+	}
+	ike_usage(stderr);
+	return (2);
+}

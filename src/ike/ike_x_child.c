@@ -1,0 +1,608 @@
+/*
+ * ike_x_child.c - CREATE_CHILD_SA (RFC 7296 1.3, 2.8, 2.17, 2.18), both
+ * roles: a new Child SA, rekeying a Child SA (REKEY_SA; the rekeying side
+ * then deletes the old one), and rekeying the IKE SA (new SPIs and
+ * keys from the old SK_d, the Child SAs move to the new IKE SA, the
+ * rekeying side deletes the old IKE SA).
+ *
+ * ike_x_child_rekey() with no Child SA creates an additional one.
+ *
+ * Not handled: simultaneous rekeying by both ends (2.8.1); the peer's
+ * request then gets TEMPORARY_FAILURE while ours is outstanding.
+ */
+#include <string.h>
+
+#include "ike_int.h"
+#include "ike_proposal.h"
+
+static void
+put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static void
+put_be64(uint8_t *p, uint64_t v)
+{
+	put_be32(p, (uint32_t)(v >> 32));
+	put_be32(p + 4, (uint32_t)v);
+}
+
+static uint64_t
+get_be64(const uint8_t *p)
+{
+	return ((uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 |
+	    (uint64_t)p[2] << 40 | (uint64_t)p[3] << 32 |
+	    (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 |
+	    (uint64_t)p[6] << 8 | p[7]);
+}
+
+static uint32_t
+get_be32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3]);
+}
+
+static void
+answer_notify(struct ike_endpoint *ep, struct ike_sa *sa,
+    const struct ike_msg *msg, uint16_t type, const uint8_t *data,
+    size_t data_len)
+{
+	struct ike_writer w;
+	size_t len;
+
+	ike_writer_init_inner(&w, ep->plain, sizeof(ep->plain));
+	ike_msg_add_notify(&w, 0, type, NULL, 0, data, data_len);
+	if ((len = ike_sa_seal(ep, sa, IKE_X_CREATE_CHILD_SA, true,
+	    msg->hdr.msgid, &w)) != 0)
+		ike_sa_send_response(ep, sa, ep->buf, len);
+}
+
+/* g^ir for a KE payload: a fresh key of `group` into *dh. */
+static int
+dh_exchange(uint16_t group, struct ike_dh_key **dh, const uint8_t *peer,
+    size_t peer_len, uint8_t *secret, size_t cap, size_t *secret_len)
+{
+	if (*dh == NULL && (*dh = ike_dh_new(group)) == NULL)
+		return (-1);
+	return (ike_dh_shared(*dh, peer, peer_len, secret, cap, secret_len));
+}
+
+/* Moves the Child SAs of `from` to `to` (2.18: they belong to the new
+ * IKE SA now). */
+static void
+move_children(struct ike_sa *from, struct ike_sa *to)
+{
+	memcpy(to->child, from->child, sizeof(to->child));
+	memset(from->child, 0, sizeof(from->child));
+}
+
+static struct ike_sa *
+rekeyed_sa(struct ike_endpoint *ep, struct ike_sa *old, bool initiator,
+    uint64_t spi_i, uint64_t spi_r, const struct ike_suite *suite)
+{
+	struct ike_sa *sa;
+
+	if ((sa = ike_sa_new(ep, initiator, old->peer)) == NULL)
+		return (NULL);
+	sa->spi_i = spi_i;
+	sa->spi_r = spi_r;
+	sa->local = old->local;
+	sa->remote = old->remote;
+	sa->natt = old->natt;
+	sa->nat_local = old->nat_local;
+	sa->remote_id = old->remote_id;
+	sa->suite = *suite;
+	return (sa);
+}
+
+/* ---- responder ---- */
+
+static void
+rekey_ike_request(struct ike_endpoint *ep, struct ike_sa *sa,
+    const struct ike_msg *msg)
+{
+	const struct ike_peer_config *pc = ike_sa_peer(ep, sa);
+	uint8_t secret[IKE_DH_SECRET_MAX], pub[IKE_DH_PUB_MAX], spi[8];
+	uint8_t nr[IKE_NONCE_LEN];
+	struct ike_dh_key *dh = NULL;
+	struct ike_proposal reply;
+	struct ike_suite suite;
+	struct ike_writer w;
+	struct ike_sa *nsa;
+	size_t i, secret_len, pub_len, len;
+	uint64_t spi_i, spi_r;
+	uint8_t num;
+	int rc;
+
+	if (!ike_proposal_select(pc->ike_props, pc->n_ike_props, msg->sa,
+	    msg->n_sa, &suite, &num)) {
+		answer_notify(ep, sa, msg, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+		return;
+	}
+	for (i = 0; i < msg->n_sa; i++)
+		if (msg->sa[i].num == num)
+			break;
+	if (i == msg->n_sa || msg->sa[i].spi_len != 8 ||
+	    !ike_msg_has(msg, IKE_PL_KE)) {
+		answer_notify(ep, sa, msg, IKE_N_INVALID_SYNTAX, NULL, 0);
+		return;
+	}
+	if (msg->ke_group != suite.dh) {
+		uint8_t g[2] = { (uint8_t)(suite.dh >> 8), (uint8_t)suite.dh };
+
+		answer_notify(ep, sa, msg, IKE_N_INVALID_KE_PAYLOAD, g, 2);
+		return;
+	}
+	spi_i = get_be64(msg->sa[i].spi);
+	if ((spi_r = ike_rand_spi64(ep)) == 0 ||
+	    ike_rand(ep, nr, sizeof(nr)) != 0 ||
+	    dh_exchange(suite.dh, &dh, msg->ke.ptr, msg->ke.len, secret,
+	    sizeof(secret), &secret_len) != 0 ||
+	    ike_dh_public(dh, pub, sizeof(pub), &pub_len) != 0 ||
+	    (nsa = rekeyed_sa(ep, sa, false, spi_i, spi_r, &suite)) == NULL) {
+		ike_dh_free(dh);
+		answer_notify(ep, sa, msg, IKE_N_TEMPORARY_FAILURE, NULL, 0);
+		return;
+	}
+	ike_dh_free(dh);
+	rc = ike_derive_rekey_keys(&sa->keys, &suite, secret, secret_len,
+	    msg->nonce.ptr, msg->nonce.len, nr, sizeof(nr), spi_i, spi_r,
+	    &nsa->keys);
+	ike_wipe(secret, sizeof(secret));
+	if (rc != 0) {
+		ike_sa_close(ep, nsa, "rekey: key derivation failed");
+		answer_notify(ep, sa, msg, IKE_N_TEMPORARY_FAILURE, NULL, 0);
+		return;
+	}
+	nsa->have_keys = true;
+	put_be64(spi, spi_r);
+	ike_proposal_from_suite(&suite, IKE_PROTO_IKE, num, spi, 8, &reply);
+	ike_writer_init_inner(&w, ep->plain, sizeof(ep->plain));
+	ike_msg_add_sa(&w, &reply, 1);
+	ike_msg_add_nonce(&w, nr, sizeof(nr));
+	ike_msg_add_ke(&w, suite.dh, pub, pub_len);
+	if ((len = ike_sa_seal(ep, sa, IKE_X_CREATE_CHILD_SA, true,
+	    msg->hdr.msgid, &w)) == 0) {
+		ike_sa_close(ep, nsa, "rekey: cannot answer");
+		return;
+	}
+	ike_sa_send_response(ep, sa, ep->buf, len);
+	move_children(sa, nsa);
+	ike_sa_established(ep, nsa);
+	/* The old SA waits for the peer's Delete (2.18). */
+	ike_sa_set_state(ep, sa, IKE_SA_S_REKEYING);
+	ike_logf(ep, 1, "%s: IKE SA rekeyed by the peer", pc->name);
+}
+
+void
+ike_x_child_request(struct ike_endpoint *ep, struct ike_sa *sa,
+    const struct ike_msg *msg)
+{
+	const struct ike_peer_config *pc = ike_sa_peer(ep, sa);
+	struct ike_proposal ours[IKE_PROPOSALS_MAX], reply;
+	struct ike_ts mine[IKE_CHILD_TS_MAX], tsi[IKE_CHILD_TS_MAX],
+	    tsr[IKE_CHILD_TS_MAX];
+	uint8_t secret[IKE_DH_SECRET_MAX], pub[IKE_DH_PUB_MAX];
+	uint8_t nr[IKE_NONCE_LEN];
+	const struct ike_notify *rn;
+	struct ike_child *old = NULL, *c;
+	struct ike_dh_key *dh = NULL;
+	struct ike_suite cs;
+	struct ike_writer w;
+	size_t n_ours, n, n_tsi, n_tsr, i, secret_len = 0, pub_len = 0, len;
+	uint32_t spi_in;
+	uint8_t num;
+
+	if (sa->state != IKE_SA_S_ESTABLISHED || sa->req_kind ==
+	    IKE_REQ_REKEY_IKE) {
+		answer_notify(ep, sa, msg, IKE_N_TEMPORARY_FAILURE, NULL, 0);
+		return;
+	}
+	if (msg->nonce.len < IKE_NONCE_MIN || msg->nonce.len > IKE_NONCE_MAX ||
+	    msg->n_sa == 0) {
+		answer_notify(ep, sa, msg, IKE_N_INVALID_SYNTAX, NULL, 0);
+		return;
+	}
+	if (msg->sa[0].protocol == IKE_PROTO_IKE) {
+		rekey_ike_request(ep, sa, msg);
+		return;
+	}
+	if (!ike_msg_has(msg, IKE_PL_TSI) || !ike_msg_has(msg, IKE_PL_TSR)) {
+		answer_notify(ep, sa, msg, IKE_N_INVALID_SYNTAX, NULL, 0);
+		return;
+	}
+	if ((rn = ike_msg_notify(msg, IKE_N_REKEY_SA)) != NULL) {
+		/* The SPI the peer receives with: our outbound one. */
+		if (rn->spi.len != 4 || (old = ike_child_find(sa,
+		    get_be32(rn->spi.ptr))) == NULL) {
+			answer_notify(ep, sa, msg, IKE_N_CHILD_SA_NOT_FOUND,
+			    NULL, 0);
+			return;
+		}
+		if (old->state != IKE_CHILD_S_INSTALLED) {
+			answer_notify(ep, sa, msg, IKE_N_TEMPORARY_FAILURE,
+			    NULL, 0);
+			return;
+		}
+	}
+	if ((spi_in = ike_rand_spi32(ep)) == 0 ||
+	    ike_rand(ep, nr, sizeof(nr)) != 0) {
+		answer_notify(ep, sa, msg, IKE_N_TEMPORARY_FAILURE, NULL, 0);
+		return;
+	}
+	n_ours = ike_esp_offer(pc, spi_in, true, ours);
+	if (!ike_proposal_select(ours, n_ours, msg->sa, msg->n_sa, &cs,
+	    &num)) {
+		answer_notify(ep, sa, msg, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+		return;
+	}
+	for (i = 0; i < msg->n_sa; i++)
+		if (msg->sa[i].num == num)
+			break;
+	if (i == msg->n_sa || ike_spi32_of(&msg->sa[i]) == 0) {
+		answer_notify(ep, sa, msg, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+		return;
+	}
+	if (cs.dh != 0 && msg->ke_group != cs.dh) {
+		uint8_t g[2] = { (uint8_t)(cs.dh >> 8), (uint8_t)cs.dh };
+
+		answer_notify(ep, sa, msg, IKE_N_INVALID_KE_PAYLOAD, g, 2);
+		return;
+	}
+	n = ike_ts_ours(pc, false, &sa->remote, mine, IKE_CHILD_TS_MAX);
+	n_tsi = ike_ts_narrow(mine, n, msg->tsi, msg->n_tsi, tsi,
+	    IKE_CHILD_TS_MAX);
+	n = ike_ts_ours(pc, true, &sa->local, mine, IKE_CHILD_TS_MAX);
+	n_tsr = ike_ts_narrow(mine, n, msg->tsr, msg->n_tsr, tsr,
+	    IKE_CHILD_TS_MAX);
+	if (n_tsi == 0 || n_tsr == 0) {
+		answer_notify(ep, sa, msg, IKE_N_TS_UNACCEPTABLE, NULL, 0);
+		return;
+	}
+	if ((c = ike_child_add(ep, sa)) == NULL) {
+		answer_notify(ep, sa, msg, IKE_N_NO_ADDITIONAL_SAS, NULL, 0);
+		return;
+	}
+	if (cs.dh != 0 && (dh_exchange(cs.dh, &dh, msg->ke.ptr, msg->ke.len,
+	    secret, sizeof(secret), &secret_len) != 0 ||
+	    ike_dh_public(dh, pub, sizeof(pub), &pub_len) != 0)) {
+		ike_dh_free(dh);
+		answer_notify(ep, sa, msg, IKE_N_INVALID_SYNTAX, NULL, 0);
+		return;
+	}
+	ike_dh_free(dh);
+	c->spi_in = spi_in;
+	c->spi_out = ike_spi32_of(&msg->sa[i]);
+	c->suite = cs;
+	c->keys_initiator = false;
+	c->wesp = old != NULL ? old->wesp : false;
+	ike_child_put_ts(c, tsr, n_tsr, tsi, n_tsi);
+	ike_proposal_from_suite(&cs, IKE_PROTO_ESP, num, ours[0].spi, 4,
+	    &reply);
+
+	ike_writer_init_inner(&w, ep->plain, sizeof(ep->plain));
+	ike_msg_add_sa(&w, &reply, 1);
+	ike_msg_add_nonce(&w, nr, sizeof(nr));
+	if (cs.dh != 0)
+		ike_msg_add_ke(&w, cs.dh, pub, pub_len);
+	ike_msg_add_ts(&w, IKE_PL_TSI, tsi, n_tsi);
+	ike_msg_add_ts(&w, IKE_PL_TSR, tsr, n_tsr);
+	if ((len = ike_sa_seal(ep, sa, IKE_X_CREATE_CHILD_SA, true,
+	    msg->hdr.msgid, &w)) == 0) {
+		ike_wipe(secret, sizeof(secret));
+		memset(c, 0, sizeof(*c));
+		return;
+	}
+	ike_sa_send_response(ep, sa, ep->buf, len);
+	/* 2.17: the nonces of this exchange, Ni from its initiator. */
+	if (ike_child_install(ep, sa, c, cs.dh != 0 ? secret : NULL,
+	    secret_len, msg->nonce.ptr, msg->nonce.len, nr, sizeof(nr)) != 0)
+		memset(c, 0, sizeof(*c));
+	ike_wipe(secret, sizeof(secret));
+	/* The old Child SA stays until the peer deletes it (2.8). */
+	if (old != NULL)
+		ike_child_set_state(ep, sa, old, IKE_CHILD_S_REKEYING);
+}
+
+/* ---- initiator ---- */
+
+static int
+send_create(struct ike_endpoint *ep, struct ike_sa *sa,
+    enum ike_req_kind kind, const struct ike_writer *w)
+{
+	size_t len;
+
+	if ((len = ike_sa_seal(ep, sa, IKE_X_CREATE_CHILD_SA, false,
+	    sa->msgid_out, w)) == 0)
+		return (-1);
+	ike_sa_send_request(ep, sa, kind, ep->buf, len);
+	return (0);
+}
+
+int
+ike_x_child_rekey(struct ike_endpoint *ep, struct ike_sa *sa,
+    struct ike_child *c)
+{
+	const struct ike_peer_config *pc = ike_sa_peer(ep, sa);
+	struct ike_proposal offer[IKE_PROPOSALS_MAX];
+	uint8_t pub[IKE_DH_PUB_MAX], spi[4];
+	struct ike_writer w;
+	size_t n_offer, pub_len = 0;
+
+	struct ike_ts tsl[IKE_CHILD_TS_MAX], tsr[IKE_CHILD_TS_MAX];
+	size_t n_tsl, n_tsr;
+
+	if (sa->state != IKE_SA_S_ESTABLISHED || sa->req_kind !=
+	    IKE_REQ_NONE || (c != NULL && c->state != IKE_CHILD_S_INSTALLED))
+		return (-1);
+	/* A new Child SA asks for the configured selectors; a rekey for
+	 * those of the SA it replaces. */
+	if (c != NULL) {
+		n_tsl = c->n_ts_local;
+		memcpy(tsl, c->ts_local, n_tsl * sizeof(tsl[0]));
+		n_tsr = c->n_ts_remote;
+		memcpy(tsr, c->ts_remote, n_tsr * sizeof(tsr[0]));
+	} else {
+		n_tsl = ike_ts_ours(pc, true, &sa->local, tsl, IKE_CHILD_TS_MAX);
+		n_tsr = ike_ts_ours(pc, false, &sa->remote, tsr,
+		    IKE_CHILD_TS_MAX);
+		if (n_tsl == 0 || n_tsr == 0)
+			return (-1);
+	}
+	sa->x_spi_in = ike_rand_spi32(ep);
+	sa->x_ni_len = IKE_NONCE_LEN;
+	if (sa->x_spi_in == 0 || ike_rand(ep, sa->x_ni, sa->x_ni_len) != 0)
+		return (-1);
+	n_offer = ike_esp_offer(pc, sa->x_spi_in, true, offer);
+	ike_dh_free(sa->x_dh);
+	sa->x_dh = NULL;
+	sa->x_dh_group = 0;
+	if (n_offer > 0 && offer[0].n_xforms[IKE_XF_DH] > 0) {
+		/* PFS (1.3.1): a KE of our first group. */
+		sa->x_dh_group = offer[0].xforms[IKE_XF_DH][0].id;
+		if ((sa->x_dh = ike_dh_new(sa->x_dh_group)) == NULL ||
+		    ike_dh_public(sa->x_dh, pub, sizeof(pub), &pub_len) != 0)
+			return (-1);
+	}
+	ike_writer_init_inner(&w, ep->plain, sizeof(ep->plain));
+	if (c != NULL) {
+		put_be32(spi, c->spi_in);
+		ike_msg_add_notify(&w, IKE_PROTO_ESP, IKE_N_REKEY_SA, spi, 4,
+		    NULL, 0);
+	}
+	ike_msg_add_sa(&w, offer, n_offer);
+	ike_msg_add_nonce(&w, sa->x_ni, sa->x_ni_len);
+	if (sa->x_dh != NULL)
+		ike_msg_add_ke(&w, sa->x_dh_group, pub, pub_len);
+	ike_msg_add_ts(&w, IKE_PL_TSI, tsl, n_tsl);
+	ike_msg_add_ts(&w, IKE_PL_TSR, tsr, n_tsr);
+	if (send_create(ep, sa, c != NULL ? IKE_REQ_REKEY_CHILD :
+	    IKE_REQ_CREATE_CHILD, &w) != 0)
+		return (-1);
+	if (c == NULL) {
+		ike_logf(ep, 1, "%s: creating a Child SA", pc->name);
+		return (0);
+	}
+	sa->req_child_spi = c->spi_in;
+	ike_child_set_state(ep, sa, c, IKE_CHILD_S_REKEYING);
+	ike_logf(ep, 1, "%s: rekeying Child SA %08x", pc->name, c->spi_in);
+	return (0);
+}
+
+int
+ike_x_child_rekey_ike(struct ike_endpoint *ep, struct ike_sa *sa)
+{
+	const struct ike_peer_config *pc = ike_sa_peer(ep, sa);
+	struct ike_proposal offer[IKE_PROPOSALS_MAX];
+	uint8_t pub[IKE_DH_PUB_MAX];
+	struct ike_writer w;
+	size_t i, pub_len;
+
+	if (sa->state != IKE_SA_S_ESTABLISHED || sa->req_kind != IKE_REQ_NONE)
+		return (-1);
+	sa->x_spi_ike = ike_rand_spi64(ep);
+	sa->x_ni_len = IKE_NONCE_LEN;
+	if (sa->x_spi_ike == 0 || ike_rand(ep, sa->x_ni, sa->x_ni_len) != 0)
+		return (-1);
+	/* The group the SA runs with: the peer took it once (2.18). */
+	ike_dh_free(sa->x_dh);
+	sa->x_dh_group = sa->suite.dh;
+	if ((sa->x_dh = ike_dh_new(sa->x_dh_group)) == NULL ||
+	    ike_dh_public(sa->x_dh, pub, sizeof(pub), &pub_len) != 0)
+		return (-1);
+	for (i = 0; i < pc->n_ike_props; i++) {
+		offer[i] = pc->ike_props[i];
+		offer[i].spi_len = 8;
+		put_be64(offer[i].spi, sa->x_spi_ike);
+	}
+	ike_writer_init_inner(&w, ep->plain, sizeof(ep->plain));
+	ike_msg_add_sa(&w, offer, pc->n_ike_props);
+	ike_msg_add_nonce(&w, sa->x_ni, sa->x_ni_len);
+	ike_msg_add_ke(&w, sa->x_dh_group, pub, pub_len);
+	if (send_create(ep, sa, IKE_REQ_REKEY_IKE, &w) != 0)
+		return (-1);
+	ike_sa_set_state(ep, sa, IKE_SA_S_REKEYING);
+	ike_logf(ep, 1, "%s: rekeying IKE SA %016llx_i", pc->name,
+	    (unsigned long long)sa->spi_i);
+	return (0);
+}
+
+static void
+rekey_child_response(struct ike_endpoint *ep, struct ike_sa *sa,
+    const struct ike_msg *msg, struct ike_child *old)
+{
+	const struct ike_peer_config *pc = ike_sa_peer(ep, sa);
+	struct ike_proposal offer[IKE_PROPOSALS_MAX];
+	struct ike_ts tsi[IKE_CHILD_TS_MAX], tsr[IKE_CHILD_TS_MAX];
+	uint8_t secret[IKE_DH_SECRET_MAX];
+	size_t n_offer, n_tsi, n_tsr, secret_len = 0;
+	struct ike_child *c;
+	struct ike_suite cs;
+
+	n_offer = ike_esp_offer(pc, sa->x_spi_in, true, offer);
+	if (!ike_msg_has(msg, IKE_PL_SA) || msg->n_sa != 1 ||
+	    !ike_proposal_accept_reply(offer, n_offer, &msg->sa[0], &cs) ||
+	    ike_spi32_of(&msg->sa[0]) == 0 ||
+	    msg->nonce.len < IKE_NONCE_MIN || msg->nonce.len > IKE_NONCE_MAX ||
+	    (cs.dh != 0 && (sa->x_dh == NULL || msg->ke_group != cs.dh))) {
+		ike_logf(ep, 0, "%s: Child SA rekey answer not acceptable",
+		    pc->name);
+		goto keep_old;
+	}
+	if (old != NULL) {
+		n_tsi = ike_ts_narrow(old->ts_local, old->n_ts_local, msg->tsi,
+		    msg->n_tsi, tsi, IKE_CHILD_TS_MAX);
+		n_tsr = ike_ts_narrow(old->ts_remote, old->n_ts_remote,
+		    msg->tsr, msg->n_tsr, tsr, IKE_CHILD_TS_MAX);
+	} else {
+		struct ike_ts ours[IKE_CHILD_TS_MAX];
+		size_t n;
+
+		n = ike_ts_ours(pc, true, &sa->local, ours, IKE_CHILD_TS_MAX);
+		n_tsi = ike_ts_narrow(ours, n, msg->tsi, msg->n_tsi, tsi,
+		    IKE_CHILD_TS_MAX);
+		n = ike_ts_ours(pc, false, &sa->remote, ours,
+		    IKE_CHILD_TS_MAX);
+		n_tsr = ike_ts_narrow(ours, n, msg->tsr, msg->n_tsr, tsr,
+		    IKE_CHILD_TS_MAX);
+	}
+	if (n_tsi == 0 || n_tsr == 0 || (c = ike_child_add(ep, sa)) == NULL)
+		goto keep_old;
+	if (cs.dh != 0 && ike_dh_shared(sa->x_dh, msg->ke.ptr, msg->ke.len,
+	    secret, sizeof(secret), &secret_len) != 0)
+		goto keep_old;
+	c->spi_in = sa->x_spi_in;
+	c->spi_out = ike_spi32_of(&msg->sa[0]);
+	c->suite = cs;
+	c->keys_initiator = true;
+	c->wesp = old != NULL ? old->wesp : false;
+	ike_child_put_ts(c, tsi, n_tsi, tsr, n_tsr);
+	if (ike_child_install(ep, sa, c, cs.dh != 0 ? secret : NULL,
+	    secret_len, sa->x_ni, sa->x_ni_len, msg->nonce.ptr,
+	    msg->nonce.len) != 0) {
+		memset(c, 0, sizeof(*c));
+		ike_wipe(secret, sizeof(secret));
+		goto keep_old;
+	}
+	ike_wipe(secret, sizeof(secret));
+	/* 2.8: the side that rekeyed deletes the old SA. */
+	if (old != NULL && ike_x_info_delete_child(ep, sa, old) != 0)
+		ike_child_remove(ep, sa, old);
+	return;
+keep_old:
+	if (old == NULL)
+		return;
+	/* It runs until it expires; no new attempt before then. */
+	ike_child_set_state(ep, sa, old, IKE_CHILD_S_INSTALLED);
+	old->rekey_ms = 0;
+}
+
+static void
+rekey_ike_response(struct ike_endpoint *ep, struct ike_sa *sa,
+    const struct ike_msg *msg)
+{
+	const struct ike_peer_config *pc = ike_sa_peer(ep, sa);
+	struct ike_proposal offer[IKE_PROPOSALS_MAX];
+	uint8_t secret[IKE_DH_SECRET_MAX];
+	struct ike_suite suite;
+	struct ike_sa *nsa;
+	size_t i, secret_len;
+	int rc;
+
+	for (i = 0; i < pc->n_ike_props; i++) {
+		offer[i] = pc->ike_props[i];
+		offer[i].spi_len = 8;
+		put_be64(offer[i].spi, sa->x_spi_ike);
+	}
+	if (!ike_msg_has(msg, IKE_PL_SA) || msg->n_sa != 1 ||
+	    !ike_proposal_accept_reply(offer, pc->n_ike_props, &msg->sa[0],
+	    &suite) || msg->sa[0].spi_len != 8 ||
+	    suite.dh != sa->x_dh_group || msg->ke_group != suite.dh ||
+	    msg->nonce.len < IKE_NONCE_MIN || msg->nonce.len > IKE_NONCE_MAX ||
+	    ike_dh_shared(sa->x_dh, msg->ke.ptr, msg->ke.len, secret,
+	    sizeof(secret), &secret_len) != 0) {
+		ike_logf(ep, 0, "%s: IKE SA rekey answer not acceptable",
+		    pc->name);
+		ike_sa_set_state(ep, sa, IKE_SA_S_ESTABLISHED);
+		sa->rekey_ms = 0;
+		return;
+	}
+	if ((nsa = rekeyed_sa(ep, sa, true, sa->x_spi_ike,
+	    get_be64(msg->sa[0].spi), &suite)) == NULL) {
+		ike_wipe(secret, sizeof(secret));
+		ike_sa_set_state(ep, sa, IKE_SA_S_ESTABLISHED);
+		return;
+	}
+	rc = ike_derive_rekey_keys(&sa->keys, &suite, secret, secret_len,
+	    sa->x_ni, sa->x_ni_len, msg->nonce.ptr, msg->nonce.len,
+	    nsa->spi_i, nsa->spi_r, &nsa->keys);
+	ike_wipe(secret, sizeof(secret));
+	if (rc != 0) {
+		ike_sa_close(ep, nsa, "rekey: key derivation failed");
+		ike_sa_set_state(ep, sa, IKE_SA_S_ESTABLISHED);
+		return;
+	}
+	nsa->have_keys = true;
+	move_children(sa, nsa);
+	ike_sa_established(ep, nsa);
+	/* 2.18: the rekeying side deletes the old IKE SA. */
+	ike_sa_set_state(ep, sa, IKE_SA_S_ESTABLISHED);
+	(void)ike_x_info_delete_ike(ep, sa);
+}
+
+void
+ike_x_child_response(struct ike_endpoint *ep, struct ike_sa *sa,
+    const struct ike_msg *msg)
+{
+	enum ike_req_kind kind = sa->req_kind;
+	struct ike_child *old;
+	size_t i;
+	bool refused = false;
+
+	if (kind != IKE_REQ_REKEY_CHILD && kind != IKE_REQ_REKEY_IKE &&
+	    kind != IKE_REQ_CREATE_CHILD)
+		return;
+	ike_sa_request_done(ep, sa);
+	for (i = 0; i < msg->n_notify; i++)
+		if (msg->notify[i].type <= IKE_N_ERROR_MAX)
+			refused = true;
+	if (kind == IKE_REQ_REKEY_IKE) {
+		if (refused) {
+			ike_logf(ep, 1, "%s: IKE SA rekey refused",
+			    ike_sa_peer(ep, sa)->name);
+			ike_sa_set_state(ep, sa, IKE_SA_S_ESTABLISHED);
+			sa->rekey_ms = ike_msg_notify(msg,
+			    IKE_N_TEMPORARY_FAILURE) != NULL ? ep->now + 2000 +
+			    ike_rand_below(ep, 8000) : 0;
+			return;
+		}
+		rekey_ike_response(ep, sa, msg);
+		return;
+	}
+	if (kind == IKE_REQ_CREATE_CHILD) {
+		if (refused)
+			ike_logf(ep, 1, "%s: new Child SA refused",
+			    ike_sa_peer(ep, sa)->name);
+		else
+			rekey_child_response(ep, sa, msg, NULL);
+		return;
+	}
+	if ((old = ike_child_find(sa, sa->req_child_spi)) == NULL)
+		return;
+	if (refused) {
+		ike_logf(ep, 1, "%s: Child SA rekey refused",
+		    ike_sa_peer(ep, sa)->name);
+		ike_child_set_state(ep, sa, old, IKE_CHILD_S_INSTALLED);
+		/* A collision (2.8.1) passes: try again a little later. */
+		old->rekey_ms = ike_msg_notify(msg,
+		    IKE_N_TEMPORARY_FAILURE) != NULL ? ep->now + 2000 +
+		    ike_rand_below(ep, 8000) : 0;
+		return;
+	}
+	rekey_child_response(ep, sa, msg, old);
+}

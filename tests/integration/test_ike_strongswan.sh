@@ -1,0 +1,457 @@
+#!/bin/bash
+# IKEv2 interop: `espvis ike` against a real strongSwan charon (Debian's
+# 5.9.8, kernel-libipsec: this kernel has no ESP) in two private network
+# namespaces joined by a veth pair.  Each case brings up an IKE SA and its
+# first Child SA with PSK, initiated by either side, and asserts what
+# `swanctl --list-sas` shows on the strongSwan side: IKE ESTABLISHED with
+# the SPIs and the IKE algorithms `espvis ike status` reports, the Child
+# SA INSTALLED with the ESP algorithms and the SPIs in both directions.
+# Our side has no ESP data plane yet, so only SA state is checked.
+#
+#   usage: tests/integration/test_ike_strongswan.sh        (root)
+#   env:   ESPVIS=build/espvis  KEEP=1 (keep the scratch directory)
+#          CASES="1 3 L"        run only these cases (N: refusals, L: rekeys and deletes)
+# Exit 0 pass, 1 fail, 77 skipped (no root, no netns, no charon/swanctl).
+#
+# Layout (names end in this shell's PID; nothing leaves the namespaces):
+#   ikA<pid>: vA 10.78.0.1/24 charon  <-veth->  vB 10.78.0.2/24 espvis :ikB<pid>
+#   tunnel 10.202.1.0/24 (strongSwan side) <-> 10.202.2.0/24 (espvis side)
+# tests/run.sh runs *.sh with sh: this one needs bash.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+ESPVIS=${ESPVIS:-$top/build/espvis}
+KEEP=${KEEP:-0}
+CHARON=/usr/lib/ipsec/charon
+NS_A=ikA$$ NS_B=ikB$$
+OA=10.78.0.1 OB=10.78.0.2
+NET_A=10.202.1.0/24 NET_B=10.202.2.0/24
+PSK=espvis-ike-interop-psk-0123456789
+CERTS=$top/tests/unit/data/ike_certs   # test CA; sspA/sspB: DNS:A/B.espvis.test
+AUTH=psk
+W="" EPID="" CPID=""
+fails=0 passes=0
+
+# case: INITIATOR(charon|espvis) IKE-PROPOSAL(charon) IKE-PROPOSALS(espvis) ESP ENCAP
+CASE_1="charon aes128-sha256-modp2048 aes128-sha256-modp2048 null-sha256 no"
+CASE_2="espvis aes128-sha256-modp2048 aes128-sha256-modp2048 null-sha256 no"
+CASE_3="charon aes256gcm16-prfsha256-ecp256 aes256gcm16-prfsha256-ecp256 aes128gcm16 no"
+CASE_4="espvis aes256gcm16-prfsha256-ecp256 aes256gcm16-prfsha256-ecp256 aes128gcm16 no"
+CASE_5="charon aes128-sha256-curve25519 aes128-sha256-curve25519 null-sha256 yes"
+CASE_6="espvis aes128-sha256-curve25519 aes128-sha256-curve25519 aes128gcm16 yes"
+# espvis guesses MODP-2048 first, charon wants ECP-256: INVALID_KE_PAYLOAD retry
+CASE_7="espvis aes128-sha256-ecp256 aes128-sha256-modp2048-ecp256 null-sha256 no"
+# certificates (RSA, RFC 7427 signatures; strongSwan sends its certificate
+# because we send a CERTREQ): C1 charon initiates, C2 espvis initiates
+CASE_C1="charon aes128-sha256-ecp256 aes128-sha256-ecp256 null-sha256 no"
+CASE_C2="espvis aes256gcm16-prfsha256-ecp256 aes256gcm16-prfsha256-ecp256 aes128gcm16 no"
+CASES=${CASES:-"1 2 3 4 5 6 7 C1 C2 N L"}
+
+[ "$(id -u)" -eq 0 ] || { echo "skipped: needs root (network namespaces)"; exit 77; }
+probe=ikprobe$$
+if ! command -v ip >/dev/null || ! ip netns add "$probe" 2>/dev/null; then
+	echo "skipped: ip netns is unusable here"; exit 77
+fi
+ip netns del "$probe"
+if [ ! -x $CHARON ] || ! command -v swanctl >/dev/null ||
+   [ ! -e /usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so ]; then
+	echo "skipped: strongSwan charon, swanctl or kernel-libipsec missing"; exit 77
+fi
+[ -x "$ESPVIS" ] || { echo "FAIL: $ESPVIS missing or not executable"; exit 1; }
+
+cleanup() {   # only what this run started
+	local rc=$? p n
+	trap - EXIT INT TERM
+	[ -n "$EPID" ] && kill "$EPID" 2>/dev/null
+	[ -n "$CPID" ] && kill "$CPID" 2>/dev/null
+	for n in $NS_A $NS_B; do
+		for p in $(ip netns pids "$n" 2>/dev/null); do kill "$p" 2>/dev/null || true; done
+	done
+	sleep 0.3
+	for n in $NS_A $NS_B; do
+		for p in $(ip netns pids "$n" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
+		ip netns del "$n" 2>/dev/null || true
+	done
+	if [ -n "$W" ]; then
+		if [ "$KEEP" = 1 ] || [ $rc -ne 0 ]; then echo "logs kept in $W" >&2
+		else rm -rf "$W"; fi
+	fi
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+W=$(mktemp -d /tmp/espvis-ike-ss.XXXXXX)
+
+sw() { STRONGSWAN_CONF=$W/A/strongswan.conf SWANCTL_DIR=$W/A/swanctl \
+	swanctl "$@" --uri "unix://$W/A/run/charon.vici"; }
+ev() { "$ESPVIS" ike "$@" --socket "$W/espvis.sock"; }
+
+# --- namespaces -------------------------------------------------------------
+ip netns add "$NS_A"; ip netns add "$NS_B"
+ip link add vA netns "$NS_A" type veth peer name vB netns "$NS_B"
+for n in "$NS_A" "$NS_B"; do
+	ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	ip netns exec "$n" ip link set lo up
+done
+ip netns exec "$NS_A" ip addr add $OA/24 dev vA
+ip netns exec "$NS_A" ip addr add 10.202.1.1/32 dev lo   # charon routes from an address in its TS
+ip netns exec "$NS_A" ip link set vA up
+ip netns exec "$NS_B" ip addr add $OB/24 dev vB
+ip netns exec "$NS_B" ip link set vB up
+
+# --- charon (side A) --------------------------------------------------------
+mkdir -p "$W/A/run" "$W/A/swanctl"
+cat >"$W/A/strongswan.conf" <<EOF
+charon {
+  load_modular = no
+  load = random nonce openssl pem pkcs1 pkcs8 x509 pubkey kdf sha1 sha2 hmac gcm aes kernel-libipsec kernel-netlink socket-default vici
+  retransmit_timeout = 2
+  retransmit_tries = 3
+  plugins {
+    vici {
+      socket = unix://$W/A/run/charon.vici
+    }
+  }
+  syslog {
+    daemon {
+      default = -1
+    }
+  }
+  filelog {
+    log {
+      path = $W/A/charon.log
+      time_format = %T
+      flush_line = yes
+      default = 1
+      ike = 2
+      cfg = 2
+      enc = 1
+    }
+  }
+}
+swanctl {
+  load = random openssl pem pkcs1 pkcs8 x509 pubkey
+}
+EOF
+printf '%s\n' "$PSK" >"$W/psk"
+chmod 600 "$W/psk"
+
+# charon_conf IKE ESP ENCAP: PSK, or certificates when AUTH=cert
+charon_conf() {
+	local auth=psk ids_a="id = A.ike.test" ids_b="id = B.ike.test"
+	if [ "$AUTH" = cert ]; then
+		auth=pubkey ids_a="id = A.espvis.test
+      certs = sspA.crt" ids_b="id = B.espvis.test"
+		mkdir -p "$W/A/swanctl/x509" "$W/A/swanctl/x509ca" "$W/A/swanctl/private"
+		cp "$CERTS/sspA.crt" "$W/A/swanctl/x509/"
+		cp "$CERTS/ca.crt" "$W/A/swanctl/x509ca/"
+		cp "$CERTS/sspA.key" "$W/A/swanctl/private/"
+	fi
+	cat >"$W/A/swanctl/swanctl.conf" <<EOF
+connections {
+  pair {
+    version = 2
+    local_addrs = $OA
+    remote_addrs = $OB
+    proposals = $1
+    encap = $3
+    mobike = no
+    fragmentation = no
+    dpd_delay = ${DPD:-0}s
+    local {
+      auth = $auth
+      $ids_a
+    }
+    remote {
+      auth = $auth
+      $ids_b
+    }
+    children {
+      c {
+        local_ts = $NET_A
+        remote_ts = $NET_B
+        mode = tunnel
+        esp_proposals = $2
+      }
+      c2 {
+        local_ts = 10.202.1.0/25
+        remote_ts = 10.202.2.0/25
+        mode = tunnel
+        esp_proposals = $2
+      }
+    }
+  }
+}
+secrets {
+  ike-pair {
+    id-a = A.ike.test
+    id-b = B.ike.test
+    secret = "$PSK"
+  }
+}
+EOF
+}
+
+# espvis_conf IKE ESP: PSK, or certificates when AUTH=cert
+espvis_conf() {
+	local auth="auth: psk
+      psk_file: $W/psk
+      remote_id: A.ike.test" id=B.ike.test
+	if [ "$AUTH" = cert ]; then
+		auth="auth: cert
+      cert_file: $CERTS/sspB.crt
+      key_file: $CERTS/sspB.key
+      ca_file: $CERTS/ca.crt
+      remote_id: A.espvis.test" id=B.espvis.test
+	fi
+	cat >"$W/ike.yaml" <<EOF
+ike:
+  local_id: $id
+  listen: [$OB]
+  control_socket: $W/espvis.sock
+  retransmit_timeout_ms: 2000
+  peers:
+    - name: pair
+      local_addr: $OB
+      remote_addr: $OA
+      $auth
+      ike_proposals: $1
+      esp_proposals: $2
+      local_ts: $NET_B
+      remote_ts: $NET_A
+      dpd_delay: ${DPD:-0}
+EOF
+}
+
+ip netns exec "$NS_A" unshare -m --propagation private sh -c \
+	"mount --bind '$W/A/run' /run && STRONGSWAN_CONF='$W/A/strongswan.conf' exec $CHARON" \
+	>"$W/A/charon.stdout" 2>&1 &
+CPID=$!
+for _ in $(seq 50); do [ -S "$W/A/run/charon.vici" ] && break; sleep 0.1; done
+[ -S "$W/A/run/charon.vici" ] || { echo "FAIL: charon did not start"; tail "$W/A/charon.stdout"; exit 1; }
+
+fail() { echo "  FAIL: $*"; fails=$((fails + 1)); }
+
+# json_get FILE KIND FIELD: a string field of the first object of that
+# kind (sed, not python: this runs on loaded machines)
+json_get() {
+	grep "^{\"$2\":" "$1" | head -n 1 | sed -n "s/.*\"$3\":\"\([^\"]*\)\".*/\1/p"
+}
+
+# check_sas TAG: strongSwan's view (swanctl --list-sas) must match ours
+# (espvis ike status): one IKE SA ESTABLISHED with our SPIs and IKE
+# algorithms, one Child SA INSTALLED with our ESP algorithms, its SPIs
+# crossed, the traffic selectors as configured.
+check_sas() {
+	local t=$1
+	sw --list-sas >"$W/sas.$t.txt" 2>&1
+	ev status >"$W/status.$t.json" 2>&1
+	sed 's/^/    | /' "$W/sas.$t.txt"
+	sed 's/^/    > /' "$W/status.$t.json"
+	state=$(json_get "$W/status.$t.json" ike_sa state)
+	spi_i=$(json_get "$W/status.$t.json" ike_sa spi_i)
+	spi_r=$(json_get "$W/status.$t.json" ike_sa spi_r)
+	alg_ike=$(json_get "$W/status.$t.json" ike_sa alg)
+	cstate=$(json_get "$W/status.$t.json" child_sa state)
+	alg_esp=$(json_get "$W/status.$t.json" child_sa alg)
+	spi_in=$(json_get "$W/status.$t.json" child_sa spi_in)
+	spi_out=$(json_get "$W/status.$t.json" child_sa spi_out)
+	[ "$state" = ESTABLISHED ] || fail "$t: espvis IKE SA state '$state'"
+	[ "$cstate" = INSTALLED ] || fail "$t: espvis Child SA state '$cstate'"
+	[ "$(grep -c '"ike_sa"' "$W/status.$t.json")" = 1 ] || fail "$t: espvis has not exactly one IKE SA"
+	[ "$(grep -c '"child_sa"' "$W/status.$t.json")" = 1 ] || fail "$t: espvis has not exactly one Child SA"
+	# pair: #1, ESTABLISHED, IKEv2, 0123456789abcdef_i 0123456789abcdef_r*
+	grep -Eq "^pair: #[0-9]+, ESTABLISHED, IKEv2, ${spi_i}_i\*? ${spi_r}_r\*?$" "$W/sas.$t.txt" ||
+		fail "$t: no 'pair: ESTABLISHED, IKEv2, ${spi_i}_i ${spi_r}_r' line"
+	[ "$(grep -c '^pair: ' "$W/sas.$t.txt")" = 1 ] || fail "$t: strongSwan has not exactly one IKE SA"
+	grep -Eq "^  ${alg_ike}$" "$W/sas.$t.txt" || fail "$t: IKE algorithms '$alg_ike' not shown by strongSwan"
+	grep -Eq "^  c: #[0-9]+, reqid [0-9]+, INSTALLED, TUNNEL(-in-UDP)?, ESP:${alg_esp}$" "$W/sas.$t.txt" ||
+		fail "$t: no 'c: INSTALLED, TUNNEL, ESP:$alg_esp' line"
+	[ "$(grep -c '^  c: ' "$W/sas.$t.txt")" = 1 ] || fail "$t: strongSwan has not exactly one Child SA"
+	grep -Eq "^    in  ${spi_out}," "$W/sas.$t.txt" || fail "$t: strongSwan inbound SPI is not our outbound $spi_out"
+	grep -Eq "^    out ${spi_in}," "$W/sas.$t.txt" || fail "$t: strongSwan outbound SPI is not our inbound $spi_in"
+	grep -Eq "^    local  ${NET_A}$" "$W/sas.$t.txt" || fail "$t: strongSwan local TS is not $NET_A"
+	grep -Eq "^    remote ${NET_B}$" "$W/sas.$t.txt" || fail "$t: strongSwan remote TS is not $NET_B"
+}
+
+# settle: wait until both sides list one IKE and one Child SA (after a
+# rekey the old ones go with a Delete exchange)
+settle() {
+	for _ in $(seq 40); do
+		sw --list-sas >"$W/settle.txt" 2>&1
+		ev status >"$W/settle.json" 2>&1
+		if [ "$(grep -c '^pair: ' "$W/settle.txt")" = 1 ] && [ "$(grep -c '^  c: ' "$W/settle.txt")" = 1 ] &&
+		   grep -q '^  c: .*INSTALLED' "$W/settle.txt" &&
+		   [ "$(grep -c '"ike_sa"' "$W/settle.json")" = 1 ] && [ "$(grep -c '"child_sa"' "$W/settle.json")" = 1 ] &&
+		   grep -q '"child_sa".*INSTALLED' "$W/settle.json"; then
+			return 0
+		fi
+		sleep 0.25
+	done
+}
+
+start_espvis() {
+	rm -f "$W/espvis.sock"
+	ip netns exec "$NS_B" "$ESPVIS" ike --config "$W/ike.yaml" -v >"$W/espvis.$1.log" 2>&1 &
+	EPID=$!
+	for _ in $(seq 50); do [ -S "$W/espvis.sock" ] && break; sleep 0.1; done
+}
+
+# stop_espvis: SIGTERM is a clean exit that deletes the IKE SA at strongSwan too
+stop_espvis() {
+	kill -TERM "$EPID"; wait "$EPID" 2>/dev/null; EPID=""
+	for _ in $(seq 20); do sw --list-sas 2>/dev/null | grep -q ESTABLISHED || break; sleep 0.25; done
+	if sw --list-sas 2>/dev/null | grep -q ESTABLISHED; then
+		fail "$1: IKE SA still up at strongSwan after espvis exited"
+		sw --terminate --ike pair --force >/dev/null 2>&1
+	fi
+}
+
+bring_up() {   # bring_up TAG INITIATOR
+	if [ "$2" = charon ]; then
+		sw --initiate --child c --timeout 20 >"$W/initiate.$1.log" 2>&1 ||
+			fail "$1: swanctl --initiate: $(tail -n 3 "$W/initiate.$1.log")"
+	else
+		ev initiate pair >"$W/initiate.$1.log" 2>&1 || fail "$1: espvis ike initiate"
+	fi
+	settle
+}
+
+run_case() {
+	local n=$1 init=$2 ike_c=$3 ike_e=$4 esp=$5 encap=$6 before=$fails
+	echo "case $n: $init initiates, auth $AUTH, charon '$ike_c', espvis '$ike_e', ESP '$esp', encap=$encap"
+	charon_conf "$ike_c" "$esp" "$encap"
+	espvis_conf "$ike_e" "$esp"
+	sw --load-all >"$W/load.$n.log" 2>&1 || { fail "swanctl --load-all"; cat "$W/load.$n.log"; return; }
+	start_espvis "$n"
+	bring_up "$n" "$init"
+	check_sas "$n"
+	if [ "$encap" = yes ]; then
+		grep -Eq "^  local  'A.ike.test' @ $OA\[4500\]" "$W/sas.$n.txt" || fail "$n: IKE SA did not move to port 4500"
+	fi
+	stop_espvis "$n"
+	if [ $fails -eq $before ]; then passes=$((passes + 1)); echo "  ok"
+	else echo "  espvis log:"; tail -n 15 "$W/espvis.$n.log" | sed 's/^/    /'; fi
+}
+
+# The life of one SA pair: Child SA and IKE SA rekeyed by each side
+# (CREATE_CHILD_SA, 2.8 and 2.18), then deleted by each side (INFORMATIONAL).
+run_lifecycle() {
+	local n=L before=$fails old_in old_i new_in
+	AUTH=psk
+	echo "case $n: liveness, rekeys and deletes from both sides (aes128-sha256-ecp256, null-sha256)"
+	DPD=2
+	charon_conf aes128-sha256-ecp256 null-sha256 no
+	espvis_conf aes128-sha256-ecp256 null-sha256
+	DPD=0
+	sw --load-all >"$W/load.$n.log" 2>&1 || { fail "swanctl --load-all"; return; }
+	start_espvis "$n"
+	bring_up $n.up espvis
+	check_sas $n.up
+	old_in=$spi_in old_i=$spi_i
+	echo "  liveness checks (dpd_delay 2 s) both ways"
+	sleep 5
+	# charon logs: "parsed INFORMATIONAL request 3 [ ]" (ours) and
+	# "parsed INFORMATIONAL response 2 [ ]" (the answer to its own)
+	grep -Eq 'parsed INFORMATIONAL request [0-9]+ \[ \]' "$W/A/charon.log" ||
+		fail "$n: no liveness check from espvis reached strongSwan"
+	grep -Eq 'parsed INFORMATIONAL response [0-9]+ \[ \]' "$W/A/charon.log" ||
+		fail "$n: espvis did not answer strongSwan's liveness check"
+	settle; check_sas $n.dpd
+	echo "  strongSwan rekeys the Child SA"
+	sw --rekey --child c >"$W/rekey.$n.1.log" 2>&1 || fail "swanctl --rekey --child"
+	sleep 0.5; settle; check_sas $n.1
+	[ "$spi_in" != "$old_in" ] || fail "$n.1: Child SA SPI unchanged after rekey"
+	old_in=$spi_in
+	echo "  espvis rekeys the Child SA"
+	ev rekey "$spi_in" >/dev/null || fail "espvis ike rekey $spi_in"
+	sleep 0.5; settle; check_sas $n.2
+	[ "$spi_in" != "$old_in" ] || fail "$n.2: Child SA SPI unchanged after rekey"
+	echo "  strongSwan rekeys the IKE SA"
+	sw --rekey --ike pair >"$W/rekey.$n.3.log" 2>&1 || fail "swanctl --rekey --ike"
+	sleep 0.5; settle; check_sas $n.3
+	[ "$spi_i" != "$old_i" ] || fail "$n.3: IKE SPI unchanged after rekey"
+	old_i=$spi_i
+	echo "  espvis rekeys the IKE SA"
+	ev rekey "$spi_i" >/dev/null || fail "espvis ike rekey $spi_i"
+	sleep 0.5; settle; check_sas $n.4
+	[ "$spi_i" != "$old_i" ] || fail "$n.4: IKE SPI unchanged after rekey"
+	echo "  espvis adds a second Child SA (CREATE_CHILD_SA), then deletes it"
+	ev initiate pair >/dev/null || fail "espvis ike initiate (second Child SA)"
+	for _ in $(seq 20); do [ "$(sw --list-sas | grep -c '^  c: .*INSTALLED')" = 2 ] && break; sleep 0.25; done
+	[ "$(sw --list-sas | grep -c '^  c: .*INSTALLED')" = 2 ] || fail "$n.5a: strongSwan does not show two Child SAs"
+	[ "$(ev status | grep -c '"child_sa".*INSTALLED')" = 2 ] || fail "$n.5a: espvis does not show two Child SAs"
+	new_in=$(ev status | grep '"child_sa"' | grep -v "\"spi_in\":\"$spi_in\"" | sed 's/.*"spi_in":"\([0-9a-f]*\)".*/\1/')
+	ev delete "$new_in" >/dev/null || fail "espvis ike delete $new_in"
+	settle; check_sas $n.5b
+	echo "  strongSwan adds a second Child SA (c2, narrower selectors), then deletes it"
+	sw --initiate --child c2 --timeout 10 >/dev/null 2>&1 || fail "swanctl --initiate --child c2"
+	ev status >"$W/status.$n.5c.json"
+	[ "$(grep -c '"child_sa".*INSTALLED' "$W/status.$n.5c.json")" = 2 ] || fail "$n.5c: espvis does not show two Child SAs"
+	grep -q '"local_ts":\["10.202.2.0/25"\],"remote_ts":\["10.202.1.0/25"\]' "$W/status.$n.5c.json" ||
+		fail "$n.5c: espvis does not show c2's selectors"
+	sw --list-sas | grep -Eq '^  c2: #[0-9]+, reqid [0-9]+, INSTALLED' || fail "$n.5c: strongSwan does not show c2 INSTALLED"
+	sw --terminate --child c2 --timeout 5 >/dev/null 2>&1 || fail "swanctl --terminate --child c2"
+	settle; check_sas $n.5d
+	echo "  espvis deletes the Child SA, then strongSwan deletes the IKE SA"
+	ev delete "$spi_in" >/dev/null || fail "espvis ike delete $spi_in"
+	sleep 1
+	sw --list-sas | grep -q '^  c: ' && fail "$n.5: Child SA still at strongSwan"
+	ev status | grep -q '"child_sa"' && fail "$n.5: Child SA still at espvis"
+	sw --terminate --ike pair --timeout 5 >/dev/null 2>&1 || fail "swanctl --terminate --ike"
+	sleep 0.5
+	ev status | grep -q '"ike_sa"' && fail "$n.6: IKE SA still at espvis after strongSwan deleted it"
+	echo "  strongSwan brings it up again, espvis deletes the IKE SA"
+	bring_up $n.7 charon
+	check_sas $n.7
+	ev delete pair >/dev/null || fail "espvis ike delete pair"
+	sleep 1
+	sw --list-sas | grep -q '^pair: ' && fail "$n.8: IKE SA still at strongSwan after espvis deleted it"
+	stop_espvis "$n"
+	if [ $fails -eq $before ]; then passes=$((passes + 1)); echo "  ok"
+	else echo "  espvis log:"; tail -n 25 "$W/espvis.$n.log" | sed 's/^/    /'; fi
+}
+
+# Refusals: no common IKE proposal (espvis initiates: NO_PROPOSAL_CHOSEN
+# from strongSwan), and a wrong PSK (strongSwan initiates: we answer
+# AUTHENTICATION_FAILED).  Neither side may keep an SA.
+run_refusals() {
+	local n=N before=$fails
+	echo "case $n: NO_PROPOSAL_CHOSEN and AUTHENTICATION_FAILED"
+	AUTH=psk
+	charon_conf aes256gcm16-prfsha384-ecp384 null-sha256 no
+	espvis_conf aes128-sha256-modp2048 null-sha256
+	sw --load-all >"$W/load.$n.log" 2>&1 || { fail "swanctl --load-all"; return; }
+	start_espvis "$n.1"
+	ev initiate pair >/dev/null || fail "espvis ike initiate"
+	for _ in $(seq 20); do grep -q NO_PROPOSAL_CHOSEN "$W/espvis.$n.1.log" && break; sleep 0.25; done
+	grep -q 'IKE_SA_INIT refused: NO_PROPOSAL_CHOSEN' "$W/espvis.$n.1.log" || fail "$n.1: espvis did not report NO_PROPOSAL_CHOSEN"
+	ev status | grep -q '"ike_sa"' && fail "$n.1: espvis kept an IKE SA"
+	sw --list-sas | grep -q '^pair: ' && fail "$n.1: strongSwan kept an IKE SA"
+	stop_espvis "$n.1"
+	charon_conf aes128-sha256-modp2048 null-sha256 no
+	espvis_conf aes128-sha256-modp2048 null-sha256
+	printf 'not-the-right-psk\n' >"$W/psk.wrong"
+	sed -i "s|psk_file: $W/psk|psk_file: $W/psk.wrong|" "$W/ike.yaml"
+	sw --load-all >"$W/load.$n.log" 2>&1 || { fail "swanctl --load-all"; return; }
+	start_espvis "$n.2"
+	sw --initiate --child c --timeout 10 >"$W/initiate.$n.2.log" 2>&1 && fail "$n.2: strongSwan initiated with a wrong PSK"
+	grep -q 'AUTHENTICATION_FAILED\|AUTH_FAILED' "$W/initiate.$n.2.log" || fail "$n.2: strongSwan did not get AUTHENTICATION_FAILED"
+	grep -q 'does not verify' "$W/espvis.$n.2.log" || fail "$n.2: espvis did not log the bad AUTH"
+	ev status | grep -q '"ike_sa"' && fail "$n.2: espvis kept an IKE SA"
+	sw --list-sas | grep -q '^pair: ' && fail "$n.2: strongSwan kept an IKE SA"
+	stop_espvis "$n.2"
+	if [ $fails -eq $before ]; then passes=$((passes + 1)); echo "  ok"
+	else echo "  espvis log:"; tail -n 15 "$W/espvis.$n.2.log" | sed 's/^/    /'; fi
+}
+
+for c in $CASES; do
+	if [ "$c" = L ]; then run_lifecycle; continue; fi
+	if [ "$c" = N ]; then run_refusals; continue; fi
+	v=CASE_$c
+	case $c in C*) AUTH=cert ;; *) AUTH=psk ;; esac
+	# shellcheck disable=SC2086
+	run_case "$c" ${!v}
+done
+echo "test_ike_strongswan: $passes passed, $fails failures"
+[ $fails -eq 0 ]
