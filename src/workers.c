@@ -305,6 +305,9 @@ worker_main(void *arg)
 	atomic_store_explicit(&w->state, WORKER_READY, memory_order_release);
 	worker_loop(w);
 	spsc_close(w->out);
+	/* Its counters are published: free it here, beside the others. */
+	pipeline_free(w->pl);
+	w->pl = NULL;
 	return (NULL);
 }
 
@@ -723,24 +726,25 @@ workers_set_capture_stats(struct workers *ws, const struct capture_stats *cs)
 	ws->cs_set = true;
 }
 
-/* Every worker's counters added up; taken: what they last published. */
+/* What the workers published last (at the end: their final counters). */
 static void
-sum_stats(struct workers *ws, struct stats *sum, bool published)
+sum_stats(struct workers *ws, struct stats *sum)
 {
 	struct stats	snap;
 	uint32_t	i;
 
 	memset(sum, 0, sizeof(*sum));
 	for (i = 0; i < ws->n; i++) {
-		if (published) {
-			pthread_mutex_lock(&ws->w[i].snap_lock);
-			snap = ws->w[i].snap;
-			pthread_mutex_unlock(&ws->w[i].snap_lock);
-		} else
-			snap = *pipeline_stats(ws->w[i].pl);
+		pthread_mutex_lock(&ws->w[i].snap_lock);
+		snap = ws->w[i].snap;
+		pthread_mutex_unlock(&ws->w[i].snap_lock);
 		stats_add(sum, &snap);
 	}
-	dpi_update_stats(sum);
+	/* nDPI's memory now, or at a worker's end if more (stats_add()
+	   takes the larger): the workers free their modules as they end. */
+	memset(&snap, 0, sizeof(snap));
+	dpi_update_stats(&snap);
+	stats_add(sum, &snap);
 	if (ws->vfill != NULL)
 		ws->vfill(ws->varg, sum);
 }
@@ -752,7 +756,7 @@ workers_write_stats(struct workers *ws, int64_t ts_sec, uint32_t ts_usec)
 
 	if (ws->ctl_eve == NULL)
 		return;
-	sum_stats(ws, &sum, true);
+	sum_stats(ws, &sum);
 	if (ws->cs_set)
 		eve_set_capture_stats(ws->ctl_eve, &ws->cs);
 	eve_write_stats_snapshot(ws->ctl_eve, ts_sec, ts_usec, &sum);
@@ -785,7 +789,7 @@ workers_finish(struct workers *ws)
 	/* Inline: every packet gets its verdict before the threads end. */
 	workers_verdicts(ws, true);
 	join_all(ws);
-	sum_stats(ws, &ws->stats, false);
+	sum_stats(ws, &ws->stats);
 	/*
 	 * The workers counted events handed to their rings; the real
 	 * writer counts what reached the output (and its losses), and

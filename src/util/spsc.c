@@ -133,8 +133,8 @@ spsc_new(size_t size)
 		free(r);
 		return (NULL);
 	}
-	/* Touch every page now, not on the first lap of the hot path. */
-	memset(r->buf, 0, n);
+	/* Not touched here: a huge page is zeroed by the kernel when first
+	   written, once, and an unused part of the ring costs nothing. */
 	r->size = n;
 	r->mask = n - 1;
 	atomic_init(&r->head, 0);

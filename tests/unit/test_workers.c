@@ -292,6 +292,16 @@ START_TEST(test_dispatch_spreads)
 	}
 	for (i = 0; i < 4; i++)
 		ck_assert(count[i] > 32 && count[i] < 96);
+	/* test_nfq.sh's four clients to its server share two workers. */
+	memset(count, 0, sizeof(count));
+	for (i = 3; i <= 6; i++) {
+		uint8_t c[4] = { 10, 201, 1, 0 }, s[4] = { 10, 201, 2, 1 };
+
+		c[3] = (uint8_t)i;
+		n = frame4(b, false, c, s, 50, 0, 0, 0, 1);
+		count[hash_of(DLT_RAW, b + 14, n - 14) % 2]++;
+	}
+	ck_assert(count[0] > 0 && count[1] > 0);
 }
 END_TEST
 
