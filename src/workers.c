@@ -635,19 +635,24 @@ workers_expire(struct workers *ws, int64_t now)
 	send_tick(ws, now);
 }
 
+/* The worker of a frame: both directions of a tunnel on one. */
+static uint32_t
+worker_of(const struct workers *ws, const struct packet *frame)
+{
+	return (decode_dispatch_hash(frame) % ws->n);
+}
+
 static void
-send_frame(struct workers *ws, const struct packet *frame)
+send_frame(struct workers *ws, const struct packet *frame, uint32_t k)
 {
 	struct frame_rec	 h;
-	struct spsc		*in;
+	struct spsc		*in = ws->w[k].in;
 	uint8_t			*room;
-	uint32_t		 caplen = frame->caplen, k;
+	uint32_t		 caplen = frame->caplen;
 
 	tick(ws, frame->ts_sec);
 	ws->last_ts_sec = frame->ts_sec;
 	ws->last_ts_usec = frame->ts_usec;
-	k = decode_dispatch_hash(frame) % ws->n;
-	in = ws->w[k].in;
 	/* Larger than any snaplen libpcap writes: cut, decode says so. */
 	if (sizeof(h) + caplen > spsc_max_record(in))
 		caplen = (uint32_t)(spsc_max_record(in) - sizeof(h));
@@ -671,7 +676,7 @@ send_frame(struct workers *ws, const struct packet *frame)
 void
 workers_packet(struct workers *ws, const struct packet *frame)
 {
-	send_frame(ws, frame);
+	send_frame(ws, frame, worker_of(ws, frame));
 }
 
 void
@@ -690,9 +695,9 @@ workers_packet_tagged(struct workers *ws, const struct packet *frame,
 	/* Before the frame: its verdict may come back at once. */
 	e = &ws->inflight[(ws->if_head + ws->if_used) % ws->if_cap];
 	e->tag = tag;
-	e->worker = decode_dispatch_hash(frame) % ws->n;
+	e->worker = worker_of(ws, frame);
 	ws->if_used++;
-	send_frame(ws, frame);
+	send_frame(ws, frame, e->worker);
 }
 
 void
