@@ -73,12 +73,12 @@ struct spsc {
  * when it pauses, and the sleep is bounded (SLEEP_NS) anyway.
  */
 #define WAKE_SHARE	8		/* consumer: 1/8 of the ring waiting */
-#define SPIN_TRIES	16		/* short spins before sleeping */
-#define SPIN_PAUSES	64		/* pause instructions in one */
+#define SPIN_TRIES	4		/* short spins before sleeping */
+#define SPIN_PAUSES	32		/* pause instructions in one */
 #define SLEEP_NS	1000000		/* 1 ms */
 
 /*
- * A microsecond or so for the other side to catch up before a sleep:
+ * A few microseconds in all for the other side to catch up before a sleep:
  * no system call (a yield on a busy machine gives away a whole time
  * slice, and a sleep and a wakeup cost more than a short wait).
  */
