@@ -305,6 +305,9 @@ worker_main(void *arg)
 	atomic_store_explicit(&w->state, WORKER_READY, memory_order_release);
 	worker_loop(w);
 	spsc_close(w->out);
+	/* Its counters are published: free it here, beside the others. */
+	pipeline_free(w->pl);
+	w->pl = NULL;
 	return (NULL);
 }
 
@@ -632,19 +635,24 @@ workers_expire(struct workers *ws, int64_t now)
 	send_tick(ws, now);
 }
 
+/* The worker of a frame: both directions of a tunnel on one. */
+static uint32_t
+worker_of(const struct workers *ws, const struct packet *frame)
+{
+	return (decode_dispatch_hash(frame) % ws->n);
+}
+
 static void
-send_frame(struct workers *ws, const struct packet *frame)
+send_frame(struct workers *ws, const struct packet *frame, uint32_t k)
 {
 	struct frame_rec	 h;
-	struct spsc		*in;
+	struct spsc		*in = ws->w[k].in;
 	uint8_t			*room;
-	uint32_t		 caplen = frame->caplen, k;
+	uint32_t		 caplen = frame->caplen;
 
 	tick(ws, frame->ts_sec);
 	ws->last_ts_sec = frame->ts_sec;
 	ws->last_ts_usec = frame->ts_usec;
-	k = decode_dispatch_hash(frame) % ws->n;
-	in = ws->w[k].in;
 	/* Larger than any snaplen libpcap writes: cut, decode says so. */
 	if (sizeof(h) + caplen > spsc_max_record(in))
 		caplen = (uint32_t)(spsc_max_record(in) - sizeof(h));
@@ -668,7 +676,7 @@ send_frame(struct workers *ws, const struct packet *frame)
 void
 workers_packet(struct workers *ws, const struct packet *frame)
 {
-	send_frame(ws, frame);
+	send_frame(ws, frame, worker_of(ws, frame));
 }
 
 void
@@ -687,9 +695,9 @@ workers_packet_tagged(struct workers *ws, const struct packet *frame,
 	/* Before the frame: its verdict may come back at once. */
 	e = &ws->inflight[(ws->if_head + ws->if_used) % ws->if_cap];
 	e->tag = tag;
-	e->worker = decode_dispatch_hash(frame) % ws->n;
+	e->worker = worker_of(ws, frame);
 	ws->if_used++;
-	send_frame(ws, frame);
+	send_frame(ws, frame, e->worker);
 }
 
 void
@@ -723,24 +731,25 @@ workers_set_capture_stats(struct workers *ws, const struct capture_stats *cs)
 	ws->cs_set = true;
 }
 
-/* Every worker's counters added up; taken: what they last published. */
+/* What the workers published last (at the end: their final counters). */
 static void
-sum_stats(struct workers *ws, struct stats *sum, bool published)
+sum_stats(struct workers *ws, struct stats *sum)
 {
 	struct stats	snap;
 	uint32_t	i;
 
 	memset(sum, 0, sizeof(*sum));
 	for (i = 0; i < ws->n; i++) {
-		if (published) {
-			pthread_mutex_lock(&ws->w[i].snap_lock);
-			snap = ws->w[i].snap;
-			pthread_mutex_unlock(&ws->w[i].snap_lock);
-		} else
-			snap = *pipeline_stats(ws->w[i].pl);
+		pthread_mutex_lock(&ws->w[i].snap_lock);
+		snap = ws->w[i].snap;
+		pthread_mutex_unlock(&ws->w[i].snap_lock);
 		stats_add(sum, &snap);
 	}
-	dpi_update_stats(sum);
+	/* nDPI's memory now, or at a worker's end if more (stats_add()
+	   takes the larger): the workers free their modules as they end. */
+	memset(&snap, 0, sizeof(snap));
+	dpi_update_stats(&snap);
+	stats_add(sum, &snap);
 	if (ws->vfill != NULL)
 		ws->vfill(ws->varg, sum);
 }
@@ -752,7 +761,7 @@ workers_write_stats(struct workers *ws, int64_t ts_sec, uint32_t ts_usec)
 
 	if (ws->ctl_eve == NULL)
 		return;
-	sum_stats(ws, &sum, true);
+	sum_stats(ws, &sum);
 	if (ws->cs_set)
 		eve_set_capture_stats(ws->ctl_eve, &ws->cs);
 	eve_write_stats_snapshot(ws->ctl_eve, ts_sec, ts_usec, &sum);
@@ -785,7 +794,7 @@ workers_finish(struct workers *ws)
 	/* Inline: every packet gets its verdict before the threads end. */
 	workers_verdicts(ws, true);
 	join_all(ws);
-	sum_stats(ws, &ws->stats, false);
+	sum_stats(ws, &ws->stats);
 	/*
 	 * The workers counted events handed to their rings; the real
 	 * writer counts what reached the output (and its losses), and

@@ -73,8 +73,27 @@ struct spsc {
  * when it pauses, and the sleep is bounded (SLEEP_NS) anyway.
  */
 #define WAKE_SHARE	8		/* consumer: 1/8 of the ring waiting */
-#define SPIN_TRIES	16		/* yields before sleeping */
+#define SPIN_TRIES	4		/* short spins before sleeping */
+#define SPIN_PAUSES	32		/* pause instructions in one */
 #define SLEEP_NS	1000000		/* 1 ms */
+
+/*
+ * A few microseconds in all for the other side to catch up before a sleep:
+ * no system call (a yield on a busy machine gives away a whole time
+ * slice, and a sleep and a wakeup cost more than a short wait).
+ */
+static void
+spin_pause(void)
+{
+	int i;
+
+	for (i = 0; i < SPIN_PAUSES; i++)
+#if defined(__x86_64__) || defined(__i386__)
+		__builtin_ia32_pause();
+#else
+		atomic_signal_fence(memory_order_seq_cst);
+#endif
+}
 
 static void
 futex_sleep(_Atomic uint32_t *word)
@@ -133,8 +152,8 @@ spsc_new(size_t size)
 		free(r);
 		return (NULL);
 	}
-	/* Touch every page now, not on the first lap of the hot path. */
-	memset(r->buf, 0, n);
+	/* Not touched here: a huge page is zeroed by the kernel when first
+	   written, once, and an unused part of the ring costs nothing. */
 	r->size = n;
 	r->mask = n - 1;
 	atomic_init(&r->head, 0);
@@ -274,7 +293,7 @@ spsc_wait_data(struct spsc *r, unsigned *spins)
 {
 	if (*spins < SPIN_TRIES) {
 		(*spins)++;
-		sched_yield();
+		spin_pause();
 		return;
 	}
 	atomic_store(&r->cons_sleeps, 1);
@@ -284,6 +303,8 @@ spsc_wait_data(struct spsc *r, unsigned *spins)
 		atomic_store(&r->cons_sleeps, 0);
 		return;
 	}
+	/* Never both asleep: a producer waiting for room gets it all. */
+	futex_wake(&r->prod_sleeps);
 	futex_sleep(&r->cons_sleeps);
 }
 
@@ -292,7 +313,7 @@ spsc_wait_room(struct spsc *r, unsigned *spins)
 {
 	if (*spins < SPIN_TRIES) {
 		(*spins)++;
-		sched_yield();
+		spin_pause();
 		return;
 	}
 	atomic_store(&r->prod_sleeps, 1);
@@ -303,6 +324,8 @@ spsc_wait_room(struct spsc *r, unsigned *spins)
 		atomic_store(&r->prod_sleeps, 0);
 		return;
 	}
+	/* Never both asleep: a full ring is a batch for the consumer. */
+	futex_wake(&r->cons_sleeps);
 	futex_sleep(&r->prod_sleeps);
 }
 

@@ -61,7 +61,7 @@ bool		 spsc_done(struct spsc *);
  * Waiting without spinning: the consumer when spsc_peek() found nothing
  * (spsc_wait_data()), the producer when spsc_reserve() found no room
  * (spsc_wait_room()); *spins counts the calls, 0 after progress.  A few
- * yields, then a sleep (at most 1 ms) until the other side has a batch
+ * short spins (no system call), then a sleep (at most 1 ms) until the other side has a batch
  * for it: an eighth of the ring committed, or half of it free.  Each
  * wakeup is one system call per batch, not per record.  spsc_kick()
  * (producer) wakes a sleeping consumer now, for what is committed so

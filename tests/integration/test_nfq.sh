@@ -168,8 +168,8 @@ expect "bypass before start: Telnet packets at the server" "$(count 4096/23)" 3
 # The workers round uses other SPIs (the server counts per SPI) and sends
 # each SA from its own client address, so that the SAs spread over the
 # workers and their verdicts come back interleaved (docs/inline.md; the
-# dispatch hash is keyed at random, so all four share one worker 1 run
-# in 8: the results must be the same then too).
+# dispatch hash is fixed, and tests/unit/test_workers.c checks that
+# these four addresses use both workers).
 policies() {	# name suffix, SPI offset, source addresses A B C D, espvis options
 	sfx=$1 off=$2; shift 2
 	fs=$(printf %s "$sfx" | tr -cd a-z0-9)
