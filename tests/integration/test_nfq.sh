@@ -41,7 +41,6 @@ usage_err "need --nfq NUM" --nfq-fail-open
 usage_err "need --nfq-undecided hold" --nfq 0 --nfq-hold 2
 usage_err "0 to 65535" --nfq 65536
 usage_err "at most half the queue" --nfq 0 --nfq-undecided hold --nfq-maxlen 4 --nfq-hold 3
-usage_err "CAP_NET_ADMIN" --nfq 0 -u nobody
 echo "ok: misuse of the --nfq options refused"
 
 [ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces"
@@ -164,7 +163,18 @@ settle
 expect "bypass before start: Telnet packets at the server" "$(count 4096/23)" 3
 
 # 1. Policy accept.  The first HTTP packets decide each ESP-NULL SA.
-start_espvis accept --nfq-fail-open --nfq-maxlen 256
+# As nobody (-u) with CAP_NET_ADMIN only: verdicts still taken.
+start_espvis accept --nfq-fail-open --nfq-maxlen 256 -u nobody
+uid=$(id -u nobody)
+i=0	# the queue is bound before the drop: wait for it
+until grep -q "^Uid:	$uid	$uid	$uid	$uid$" "/proc/$espvis_pid/status"; do
+	i=$((i + 1)); [ $i -lt 30 ] ||
+		fail "-u nobody: $(grep '^Uid:' "/proc/$espvis_pid/status")"
+	sleep 0.1
+done
+expect "-u nobody: effective capabilities" \
+    "$(awk '/^CapEff:/ { print $2 }' "/proc/$espvis_pid/status")" \
+    0000000000001000
 send 0x1001/esp/null/80/3 0x1001/esp/null/23/5 0x1001/esp/null/80/5 \
 	0x1001/esp/null/23/5 \
 	0x2001/udp/null/80/3 0x2001/udp/null/23/6 \
