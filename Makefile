@@ -66,7 +66,15 @@ else
 Q = @
 endif
 
-$(BUILD)/%.o: %.c
+# Objects are rebuilt when the flags change (SAN=1, HARDEN, CFLAGS): a
+# build directory never mixes objects compiled two ways.
+FLAGS_NOW := $(ALL_CFLAGS) $(LIBS)
+ifneq ($(FLAGS_NOW),$(file <$(BUILD)/.flags))
+$(shell mkdir -p $(BUILD))
+$(file >$(BUILD)/.flags,$(FLAGS_NOW))
+endif
+
+$(BUILD)/%.o: %.c $(BUILD)/.flags
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
@@ -79,7 +87,8 @@ $(BUILD)/espvis: $(BUILD)/src/espvis.o $(BUILD)/libespvis.a
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libespvis.a tests/unit/unit.h
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libespvis.a tests/unit/unit.h \
+    $(BUILD)/.flags
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  TEST    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Isrc -o $@ $< $(BUILD)/libespvis.a \

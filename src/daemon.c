@@ -10,7 +10,10 @@
  * The privilege drop follows the usual order (groups, then gid, then uid:
  * the groups and gid can no longer be changed once the uid is not 0) and
  * then checks the result rather than trusting the return codes: every
- * uid and gid, and that setuid(0) now fails.
+ * uid and gid, and that setuid(0) now fails.  A capability to keep
+ * survives the change of uid through PR_SET_KEEPCAPS (capabilities(7),
+ * "Effect of user ID changes"), then is made the only one, permitted
+ * and effective, with capset(2) (no libcap for two calls).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +22,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -73,9 +79,52 @@ check_dropped(const struct priv_user *pu, char *err, size_t errlen)
 	return (0);
 }
 
+/* Exactly keep, permitted and effective; then checked. */
+static int
+set_caps(const struct priv_user *pu, uint64_t keep, char *err,
+    size_t errlen)
+{
+	struct __user_cap_header_struct hdr;
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	memset(&hdr, 0, sizeof(hdr));
+	memset(data, 0, sizeof(data));
+	hdr.version = _LINUX_CAPABILITY_VERSION_3;
+	data[0].permitted = data[0].effective = (uint32_t)keep;
+	data[1].permitted = data[1].effective = (uint32_t)(keep >> 32);
+	if (syscall(SYS_capset, &hdr, data) != 0) {
+		snprintf(err, errlen, "-u %s: keeping capabilities: %s",
+		    pu->name, strerror(errno));
+		return (-1);
+	}
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) != 0 ||
+	    data[0].permitted != (uint32_t)keep ||
+	    data[1].permitted != (uint32_t)(keep >> 32) ||
+	    data[0].effective != (uint32_t)keep ||
+	    data[1].effective != (uint32_t)(keep >> 32)) {
+		snprintf(err, errlen, "-u %s: capabilities not as asked",
+		    pu->name);
+		return (-1);
+	}
+	return (0);
+}
+
 int
 priv_drop(const struct priv_user *pu, char *err, size_t errlen)
 {
+	return (priv_drop_keep(pu, 0, err, errlen));
+}
+
+int
+priv_drop_keep(const struct priv_user *pu, uint64_t keep, char *err,
+    size_t errlen)
+{
+	if (keep != 0 && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) {
+		snprintf(err, errlen, "-u %s: PR_SET_KEEPCAPS: %s", pu->name,
+		    strerror(errno));
+		return (-1);
+	}
 	if (initgroups(pu->name, pu->gid) != 0) {
 		snprintf(err, errlen, "-u %s: setting its groups: %s%s",
 		    pu->name, strerror(errno), errno == EPERM ?
@@ -92,6 +141,9 @@ priv_drop(const struct priv_user *pu, char *err, size_t errlen)
 		    strerror(errno));
 		return (-1);
 	}
+	if (keep != 0 && (set_caps(pu, keep, err, errlen) != 0 ||
+	    prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0))
+		return (-1);
 	return (check_dropped(pu, err, errlen));
 }
 

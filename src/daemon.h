@@ -11,6 +11,7 @@
 #define ESPVIS_DAEMON_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define PRIV_USER_MAX	64
@@ -33,6 +34,14 @@ int		 priv_lookup(const char *user, struct priv_user *,
  */
 int		 priv_drop(const struct priv_user *, char *err,
 		    size_t errlen);
+
+/*
+ * The same, but the capabilities in keep (a mask of 1 << CAP_*) stay
+ * permitted and effective, and nothing else: --nfq keeps CAP_NET_ADMIN,
+ * without which the kernel takes no verdict.  Checked afterwards too.
+ */
+int		 priv_drop_keep(const struct priv_user *, uint64_t keep,
+		    char *err, size_t errlen);
 
 struct pidfile;
 

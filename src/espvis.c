@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -373,13 +374,6 @@ check_nfq_options(const struct options *o)
 {
 	if (o->use_nfq && o->n_inputs > 0) {
 		fprintf(stderr, "espvis: --nfq and -r cannot be combined\n");
-		return (-1);
-	}
-	if (o->use_nfq && o->user != NULL) {
-		/* nfnetlink takes no message from a process without it. */
-		fprintf(stderr, "espvis: -u cannot be used with --nfq: the "
-		    "kernel takes verdicts only from a process with "
-		    "CAP_NET_ADMIN\n");
 		return (-1);
 	}
 	if (o->nfq_opts && !o->use_nfq) {
@@ -1088,7 +1082,9 @@ start_daemon(const struct options *o, const struct priv_user *user,
 		fprintf(stderr, "espvis: %s\n", err);
 		return (-1);
 	}
-	if (o->user != NULL && priv_drop(user, err, sizeof(err)) != 0) {
+	/* nfnetlink takes no verdict from a process without CAP_NET_ADMIN */
+	if (o->user != NULL && priv_drop_keep(user, o->use_nfq ?
+	    1ull << CAP_NET_ADMIN : 0, err, sizeof(err)) != 0) {
 		fprintf(stderr, "espvis: %s\n", err);
 		return (-1);
 	}

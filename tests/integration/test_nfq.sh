@@ -42,7 +42,6 @@ usage_err "need --nfq NUM" --nfq-fail-open
 usage_err "need --nfq-undecided hold" --nfq 0 --nfq-hold 2
 usage_err "0 to 65535" --nfq 65536
 usage_err "at most half the queue" --nfq 0 --nfq-undecided hold --nfq-maxlen 4 --nfq-hold 3
-usage_err "CAP_NET_ADMIN" --nfq 0 -u nobody
 echo "ok: misuse of the --nfq options refused"
 
 [ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces"
@@ -134,7 +133,7 @@ start_espvis() {	# name, options
 		kill -0 "$espvis_pid" 2>/dev/null || {
 			grep -q "Operation not supported\|Protocol not supported" \
 			    "$dir/espvis.err" && skip "NFQUEUE: $(cat "$dir/espvis.err")"
-			fail "espvis --nfq exited at start"; }
+			fail "espvis --nfq exited at start: $(cat "$dir/espvis.err")"; }
 		i=$((i + 1)); [ $i -lt 50 ] || fail "queue $queue never bound"
 		sleep 0.1
 	done
@@ -184,6 +183,20 @@ policies() {	# name suffix, SPI offset, source addresses A B C D, espvis options
 
 	# 1. Policy accept.  The first HTTP packets decide each ESP-NULL SA.
 	start_espvis accept$fs --nfq-fail-open --nfq-maxlen 256 "$@"
+	case " $* " in *" -u nobody "*)
+		# As nobody (-u) with CAP_NET_ADMIN only: verdicts still taken.
+		uid=$(id -u nobody)
+		i=0	# the queue is bound before the drop: wait for it
+		until grep -q "^Uid:	$uid	$uid	$uid	$uid$" \
+		    "/proc/$espvis_pid/status"; do
+			i=$((i + 1)); [ $i -lt 30 ] ||
+				fail "-u nobody: $(grep '^Uid:' "/proc/$espvis_pid/status")"
+			sleep 0.1
+		done
+		expect "-u nobody: effective capabilities" \
+		    "$(awk '/^CapEff:/ { print $2 }' "/proc/$espvis_pid/status")" \
+		    0000000000001000
+	esac
 	send $e1/esp/null/80/3$sa $e1/esp/null/23/5$sa $e1/esp/null/80/5$sa \
 		$e1/esp/null/23/5$sa \
 		$u1/udp/null/80/3$sb $u1/udp/null/23/6$sb \
@@ -243,7 +256,7 @@ a = [e["alert"]["action"] for e in ev if e["event_type"] == "alert"
      and e["alert"]["signature_id"] == int(sys.argv[2])]
 print(len(a) > 0, ",".join(sorted(set(a))))' "$1" "$2"
 }
-policies "" 0 "" "" "" ""
+policies "" 0 "" "" "" "" -u nobody
 for a in 3 4 5 6; do ip -n "$C" addr add 10.201.1.$a/24 dev c0; done
 policies " (--workers 2)" 0x100 10.201.1.3 10.201.1.4 10.201.1.5 10.201.1.6 \
 	--workers 2

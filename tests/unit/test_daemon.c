@@ -6,11 +6,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -178,6 +181,31 @@ START_TEST(test_priv_drop)
 }
 END_TEST
 
+/* --nfq -u: nobody, with CAP_NET_ADMIN and nothing else; no root. */
+START_TEST(test_priv_drop_keep)
+{
+	struct __user_cap_header_struct hdr = {
+		_LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	struct priv_user pu;
+	char err[256];
+
+	if (getuid() != 0)
+		return;
+	ck_assert_int_eq(priv_lookup("nobody", &pu, err, sizeof(err)), 0);
+	ck_assert_msg(priv_drop_keep(&pu, 1ull << CAP_NET_ADMIN, err,
+	    sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(getuid(), pu.uid);
+	ck_assert_int_eq(syscall(SYS_capget, &hdr, data), 0);
+	ck_assert_uint_eq(data[0].effective, 1u << CAP_NET_ADMIN);
+	ck_assert_uint_eq(data[0].permitted, 1u << CAP_NET_ADMIN);
+	ck_assert_uint_eq(data[1].permitted, 0);
+	ck_assert_uint_eq(data[0].inheritable, 0);
+	ck_assert_int_eq(setuid(0), -1);
+	ck_assert_int_eq(prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0), 0);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -190,6 +218,7 @@ suite(void)
 	tcase_add_test(tc, test_pidfile_refused);
 	tcase_add_test(tc, test_priv_lookup);
 	tcase_add_test(tc, test_priv_drop);
+	tcase_add_test(tc, test_priv_drop_keep);
 	suite_add_tcase(s, tc);
 	return (s);
 }
