@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "../esp/esp_plane.h"
+#include "../mgmt/mgmt_ike.h"
 #include "ike.h"
 #include "ike_config.h"
 #include "ike_run.h"
@@ -46,6 +47,7 @@ struct run {
 	struct ike_config	*cfg;
 	struct ike_endpoint	*ep;
 	struct esp_plane	*plane;
+	struct mgmt_ike		*mgmt;		/* NULL: no mgmt: section */
 	struct run_sock		 socks[RUN_SOCKS_MAX];
 	size_t			 n_socks;
 	int			 ctl_fd;
@@ -600,16 +602,16 @@ plane_open(struct run *r, char *err, size_t errlen)
 }
 
 static int
-run_foreground(struct ike_config *cfg, int verbose)
+run_foreground(struct ike_config *cfg, const char *config_file, int verbose)
 {
 	static struct run r;
-	struct pollfd pfd[RUN_SOCKS_MAX + 1 + RUN_PLANE_FDS];
+	struct pollfd pfd[RUN_SOCKS_MAX + 1 + RUN_PLANE_FDS + MGMT_FDS_MAX];
 	struct sigaction sa;
 	struct ike_env env;
 	char err[256];
 	uint64_t t;
-	size_t i, n_plane;
-	int timeout;
+	size_t i, n_plane, n_mgmt;
+	int timeout, mt;
 
 	memset(&r, 0, sizeof(r));
 	r.cfg = cfg;
@@ -638,6 +640,18 @@ run_foreground(struct ike_config *cfg, int verbose)
 		run_close(&r);
 		return (1);
 	}
+	/* The management API (docs/mgmt.md), on the TUN address only. */
+	if (mgmt_ike_new(&r.mgmt, config_file, cfg->tun_name, &cfg->tun_addr,
+	    r.ep, r.plane, err, sizeof(err)) != 0) {
+		fprintf(stderr, "espvis ike: %s\n", err);
+		ike_endpoint_free(r.ep);
+		esp_plane_free(r.plane);
+		run_close(&r);
+		return (1);
+	}
+	if (r.mgmt != NULL)
+		fprintf(stderr, "espvis ike: management API on %s\n",
+		    mgmt_ike_where(r.mgmt, err, sizeof(err)));
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
 	sigaction(SIGINT, &sa, NULL);
@@ -660,9 +674,13 @@ run_foreground(struct ike_config *cfg, int verbose)
 		 * SA over IP, so ask every round. */
 		n_plane = esp_plane_fds(r.plane, pfd + r.n_socks + 1,
 		    RUN_PLANE_FDS);
+		n_mgmt = mgmt_ike_fds(r.mgmt, pfd + r.n_socks + 1 + n_plane,
+		    MGMT_FDS_MAX);
 		t = ike_endpoint_next_timeout(r.ep, mono_ms(NULL));
 		timeout = t > 1000 ? 1000 : (int)t;
-		if (poll(pfd, r.n_socks + 1 + n_plane, timeout) < 0 &&
+		if ((mt = mgmt_ike_timeout_ms(r.mgmt)) >= 0 && mt < timeout)
+			timeout = mt;
+		if (poll(pfd, r.n_socks + 1 + n_plane + n_mgmt, timeout) < 0 &&
 		    errno != EINTR)
 			break;
 		for (i = 0; i < r.n_socks; i++)
@@ -671,11 +689,13 @@ run_foreground(struct ike_config *cfg, int verbose)
 		if (pfd[r.n_socks].revents & POLLIN)
 			ctl_accept(&r);
 		esp_plane_service(r.plane, pfd + r.n_socks + 1, n_plane);
+		mgmt_ike_service(r.mgmt);
 		ike_endpoint_tick(r.ep, mono_ms(NULL));
 	}
 	fprintf(stderr, "espvis ike: stopping, deleting IKE SAs\n");
 	ike_endpoint_shutdown(r.ep);
 	ike_endpoint_tick(r.ep, mono_ms(NULL));
+	mgmt_ike_free(r.mgmt);		/* it borrows the endpoint */
 	ike_endpoint_free(r.ep);
 	esp_plane_free(r.plane);	/* wipes the SAs; the TUN goes */
 	run_close(&r);
@@ -786,7 +806,7 @@ ike_main(int argc, char **argv)
 			ike_usage(stderr);
 			return (2);
 		}
-		rc = run_foreground(&cfg, verbose);
+		rc = run_foreground(&cfg, config, verbose);
 		ike_config_wipe(&cfg);
 		return (rc);
 	}
