@@ -17,6 +17,8 @@
 #           and tshark reads it; then replayed and corrupted copies of the
 #           captured packets are injected (scapy): the receiving SA counts
 #           them as replay / icv errors and nothing reaches its TUN.
+#   P<esp>  espvis ike <-> espvis ike, only one side asks for WESP: plain
+#           ESP over IP protocol 50; ping and TCP.
 #
 #   usage: tests/integration/test_ike_dataplane.sh        (root)
 #   env:   ESPVIS=build/espvis  CASES="Snull Sgcm Wnull Wgcm"  SECS=3
@@ -33,7 +35,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 ESPVIS=${ESPVIS:-$top/build/espvis}
 KEEP=${KEEP:-0} SECS=${SECS:-3}
-CASES=${CASES:-"Snull Sgcm Wnull Wgcm"}
+CASES=${CASES:-"Snull Sgcm Wnull Wgcm Pgcm"}
 CHARON=/usr/lib/ipsec/charon
 PY=/usr/bin/python3
 NS_A=dpA$$ NS_B=dpB$$
@@ -205,6 +207,15 @@ child_up() {   # NAME: wait for an INSTALLED Child SA with an ESP SA in the plan
 # sa_field NAME SPI_IN FIELD: a number from the esp_sa line of that SA
 sa_json() { ev "$1" status | grep "\"esp_sa\".*\"spi_in\":\"$2\""; }
 
+# san_check: a sanitizer build (make SAN=1) reports nothing in our logs
+san_check() {
+	local f
+	for f in "$W/A.log" "$W/B.log"; do
+		[ -e "$f" ] && grep -q 'Sanitizer\|runtime error' "$f" &&
+			fail "sanitizer report in $f: $(grep -m 1 'Sanitizer\|runtime error' "$f")"
+	done
+}
+
 # --- strongSwan <-> espvis -------------------------------------------------
 charon_start() {
 	mkdir -p "$W/A/run" "$W/A/swanctl"
@@ -310,11 +321,39 @@ EOF
 		local rp=$!
 		tcp_check "$t-rekey" $IA $IB 3 400000000
 		wait $rp
+		ev B status | grep -q "\"child_sa\".*INSTALLED.*\"spi_in\":\"$spi\"" &&
+			fail "$t: the Child SA was not rekeyed during the transfer"
 	fi
 	stop_espvis "$NS_B"
 	sw --terminate --ike pair --force >/dev/null 2>&1
+	san_check
 	if [ $fails -eq $before ]; then passes=$((passes + 1)); echo "  ok"
 	else echo "  espvis log:"; tail -n 20 "$W/B.log" | sed 's/^/    /'; fi
+}
+
+# --- espvis <-> espvis over IP 50 ------------------------------------------
+run_plain() {   # TAG ESP
+	local t=$1 esp=$2 before=$fails
+	echo "case $t: espvis ike <-> espvis ike, ESP $esp over IP protocol 50 (no NAT, no WESP)"
+	[ -z "$CPID" ] || charon_stop
+	espvis_conf "$W/A.yaml" A $OA $OB A.ike.test B.ike.test $NET_A $NET_B dpa$$ $IA "$esp" false
+	espvis_conf "$W/B.yaml" B $OB $OA B.ike.test A.ike.test $NET_B $NET_A dpt$$ $IB "$esp" true
+	start_espvis "$NS_A" A
+	start_espvis "$NS_B" B
+	ev A initiate pair >/dev/null || fail "$t: espvis ike initiate"
+	child_up A && child_up B || fail "$t: no Child SA in both data planes"
+	ev B status >"$W/B.$t.status"
+	# B asked for WESP, A did not: plain ESP (RFC 5840 5)
+	grep -q '"esp_sa".*"encap":"ip","wesp":false' "$W/B.$t.status" || fail "$t: data plane SA not ESP over IP"
+	ping_check "$t" $IA $IB 5 0.2
+	tcp_check "$t" $IA $IB "$SECS" 400000000
+	ev B status >"$W/B.$t.status"
+	grep '"esp_sa"\|"esp_plane"' "$W/B.$t.status" | sed 's/^/    > /'
+	grep -q '"esp_sa".*"in_errors":{}' "$W/B.$t.status" || fail "$t: espvis counted inbound errors"
+	stop_espvis "$NS_A"; stop_espvis "$NS_B"
+	san_check
+	if [ $fails -eq $before ]; then passes=$((passes + 1)); echo "  ok"
+	else echo "  espvis logs:"; tail -n 12 "$W/A.log" "$W/B.log" | sed 's/^/    /'; fi
 }
 
 # --- espvis <-> espvis, WESP ------------------------------------------------
@@ -421,6 +460,7 @@ assert a["in_packets"] == b["in_packets"] and ap["tun_out"] == bp["tun_out"]
 PYEOF
 	fi
 	stop_espvis "$NS_A"; stop_espvis "$NS_B"
+	san_check
 	if [ $fails -eq $before ]; then passes=$((passes + 1)); echo "  ok"
 	else echo "  espvis logs:"; tail -n 12 "$W/A.log" "$W/B.log" | sed 's/^/    /'; fi
 }
@@ -432,6 +472,8 @@ for c in $CASES; do
 	Sgcm) run_strongswan "$c" aes128gcm16;;
 	Wnull) run_wesp "$c" null-sha256;;
 	Wgcm) run_wesp "$c" aes128gcm16;;
+	Pnull) run_plain "$c" null-sha256;;
+	Pgcm) run_plain "$c" aes128gcm16;;
 	*) fail "unknown case $c";;
 	esac
 done
