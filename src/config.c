@@ -98,6 +98,7 @@ static const char *const top_keys[] = {
 	"quiet", "rules", "decode", "detect", "flows", "dpi", "outputs",
 	"stats_interval", "workers", "worker_ring_kb", "nfq",
 	"ike",		/* read by ike/ike_config.c (espvis ike) */
+	"mgmt",		/* read by mgmt/mgmt.c (espvis ike) */
 };
 static const char *const nfq_map_keys[] = {
 	"maxlen", "fail_open", "undecided", "hold", "hold_timeout_ms",

@@ -8,6 +8,14 @@
  * whose selectors hold the packet wins (the rekeyed one, RFC 7296 2.8);
  * inbound, the SPI finds the SA and the decapsulated packet must fall
  * inside its selectors (RFC 4301 5.2 step 4), else it is dropped.
+ *
+ * A rekey we answered (info.initiator false, an SA with the same
+ * selectors still there) is not used outbound until the peer shows it
+ * has it: a packet arrives on it, or the old SA goes (its Delete).  The
+ * peer installs its inbound SA only when it has processed our answer,
+ * and ESP can overtake that (strongSwan's libipsec drops it: "inbound
+ * ESP packet does not belong to an installed SA").  strongSwan does the
+ * same as a responder.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -32,6 +40,7 @@
 struct plane_sa {
 	bool			 used;
 	uint64_t		 gen;		/* install order */
+	bool			 out_wait;	/* rekey responder: not yet out */
 	struct esp_sa		 sa;
 	struct ike_child_info	 info;		/* keys NULL */
 };
@@ -241,6 +250,18 @@ esp_plane_open_raw(struct esp_plane *p, int family, char *err, size_t errlen)
 
 /* ---- the SA database ---- */
 
+static bool
+same_selectors(const struct ike_child_info *a, const struct ike_child_info *b)
+{
+	return (strcmp(a->peer, b->peer) == 0 &&
+	    a->n_ts_local == b->n_ts_local &&
+	    a->n_ts_remote == b->n_ts_remote &&
+	    memcmp(a->ts_local, b->ts_local,
+	    a->n_ts_local * sizeof(a->ts_local[0])) == 0 &&
+	    memcmp(a->ts_remote, b->ts_remote,
+	    a->n_ts_remote * sizeof(a->ts_remote[0])) == 0);
+}
+
 static struct plane_sa *
 sa_by_spi(const struct esp_plane *p, uint32_t spi_in)
 {
@@ -325,6 +346,10 @@ esp_plane_child_up(struct esp_plane *p, const struct ike_child_info *info,
 	ps->info.keys = NULL;
 	ps->used = true;
 	ps->gen = ++p->gen;
+	for (i = 0; !info->initiator && i < p->max; i++)
+		if (&p->sas[i] != ps && p->sas[i].used &&
+		    same_selectors(&p->sas[i].info, info))
+			ps->out_wait = true;
 	if (routes(p, ps, 1, err, errlen) != 0) {
 		esp_sa_wipe(&ps->sa);
 		memset(ps, 0, sizeof(*ps));
@@ -524,8 +549,10 @@ esp_plane_inner_output(struct esp_plane *p, const uint8_t *pkt, size_t len)
 	for (i = 0; i < p->max; i++) {
 		struct plane_sa *ps = &p->sas[i];
 
+		/* The newest, but one the peer has before one it may not. */
 		if (ps->used && !ps->sa.dead && sa_covers_out(ps, &s) &&
-		    (best == NULL || ps->gen > best->gen))
+		    (best == NULL || (best->out_wait && !ps->out_wait) ||
+		    (best->out_wait == ps->out_wait && ps->gen > best->gen)))
 			best = ps;
 	}
 	if (best == NULL) {
@@ -558,6 +585,7 @@ wire_input(struct esp_plane *p, const uint8_t *buf, size_t len, bool udp,
 	}
 	if (esp_sa_decap(&ps->sa, buf, len, p->inner, PLANE_BUF, &ilen) ==
 	    ESP_OK) {
+		ps->out_wait = false;	/* the peer sends on it: it has it */
 		if (!inner_parse(p->inner, ilen, &s) || !sa_covers_in(ps, &s))
 			p->st.policy_in++;
 		else if (p->env.inner_input != NULL) {

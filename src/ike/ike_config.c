@@ -55,6 +55,8 @@ ike_config_defaults(struct ike_config *cfg)
 	cfg->retransmit_base_pct = 180;
 	cfg->retransmit_tries = 5;
 	cfg->keepalive_s = 20;
+	cfg->tun_mtu = 1400;
+	cfg->replay_window = 64;
 }
 
 void
@@ -200,6 +202,12 @@ static const char *const ike_keys[] = {
 	"local_id", "listen", "port", "natt_port", "control_socket",
 	"cookie_threshold", "half_open_max", "retransmit_timeout_ms",
 	"retransmit_base_pct", "retransmit_tries", "keepalive", "peers",
+	"tun", "esp",
+};
+static const char *const tun_keys[] = { "name", "address", "mtu" };
+static const char *const esp_keys[] = {
+	"replay_window", "rekey_bytes", "life_bytes", "rekey_packets",
+	"life_packets",
 };
 static const char *const peer_keys[] = {
 	"name", "local_addr", "remote_addr", "auth", "psk_file", "cert_file",
@@ -468,6 +476,85 @@ parse_listen(const struct ynode *v, struct ike_config *cfg,
 	return (0);
 }
 
+/* tun: { name, address: ADDR[/LEN], mtu } */
+static int
+parse_tun(const struct ynode *t, struct ike_config *cfg,
+    struct doc_error *err)
+{
+	const struct ynode *v;
+	const char *s;
+	char buf[64], *slash, *end;
+	unsigned long plen;
+	size_t i;
+
+	if (ynode_expect(t, YNODE_MAP, err) != 0 ||
+	    ynode_check_keys(t, tun_keys, NELEM(tun_keys), err) != 0)
+		return (-1);
+	if ((v = ynode_get(t, "name")) == NULL)
+		return (ynode_error(t, err, "tun: needs a name"));
+	if (ynode_str(v, sizeof(cfg->tun_name) - 1, &s, err) != 0)
+		return (-1);
+	for (i = 0; s[i] != '\0'; i++)
+		if (s[i] == '/' || s[i] == ' ' || s[i] == ':')
+			return (ynode_error(v, err, "not an interface name: "
+			    "'%s'", s));
+	snprintf(cfg->tun_name, sizeof(cfg->tun_name), "%s", s);
+	if ((v = ynode_get(t, "address")) != NULL) {
+		if (ynode_str(v, sizeof(buf) - 1, &s, err) != 0)
+			return (-1);
+		snprintf(buf, sizeof(buf), "%s", s);
+		plen = 0;
+		if ((slash = strchr(buf, '/')) != NULL) {
+			*slash++ = '\0';
+			errno = 0;
+			plen = strtoul(slash, &end, 10);
+			if (*slash == '\0' || *end != '\0' || errno != 0)
+				plen = 999;
+		}
+		if (parse_ip(buf, &cfg->tun_addr) != 0 || plen >
+		    (cfg->tun_addr.family == 6 ? 128u : 32u))
+			return (ynode_error(v, err, "not ADDR or ADDR/LEN: "
+			    "'%s'", s));
+		if (slash == NULL)
+			plen = cfg->tun_addr.family == 6 ? 128 : 32;
+		cfg->tun_prefix = (uint8_t)plen;
+	}
+	if ((v = ynode_get(t, "mtu")) != NULL &&
+	    ynode_u32(v, 576, 65535, &cfg->tun_mtu, err) != 0)
+		return (-1);
+	return (0);
+}
+
+/* esp: { replay_window, rekey_bytes, life_bytes, rekey_packets,
+ * life_packets } */
+static int
+parse_esp(const struct ynode *e, struct ike_config *cfg,
+    struct doc_error *err)
+{
+	const struct ynode *v;
+
+	if (ynode_expect(e, YNODE_MAP, err) != 0 ||
+	    ynode_check_keys(e, esp_keys, NELEM(esp_keys), err) != 0)
+		return (-1);
+	if (((v = ynode_get(e, "replay_window")) != NULL &&
+	    ynode_u32(v, 1, 4096, &cfg->replay_window, err) != 0) ||
+	    ((v = ynode_get(e, "rekey_bytes")) != NULL &&
+	    ynode_u32(v, 0, UINT32_MAX, &cfg->rekey_bytes, err) != 0) ||
+	    ((v = ynode_get(e, "life_bytes")) != NULL &&
+	    ynode_u32(v, 0, UINT32_MAX, &cfg->life_bytes, err) != 0) ||
+	    ((v = ynode_get(e, "rekey_packets")) != NULL &&
+	    ynode_u32(v, 0, UINT32_MAX, &cfg->rekey_packets, err) != 0) ||
+	    ((v = ynode_get(e, "life_packets")) != NULL &&
+	    ynode_u32(v, 0, UINT32_MAX, &cfg->life_packets, err) != 0))
+		return (-1);
+	if ((cfg->life_bytes != 0 && cfg->rekey_bytes >= cfg->life_bytes) ||
+	    (cfg->life_packets != 0 &&
+	    cfg->rekey_packets >= cfg->life_packets))
+		return (ynode_error(e, err, "esp: a rekey_ limit must be below "
+		    "its life_ limit"));
+	return (0);
+}
+
 static int
 parse_ike(const struct ynode *ike, struct ike_config *cfg,
     struct doc_error *err)
@@ -517,6 +604,11 @@ parse_ike(const struct ynode *ike, struct ike_config *cfg,
 	    ynode_u32(v, 0, 20, &cfg->retransmit_tries, err) != 0) ||
 	    ((v = ynode_get(ike, "keepalive")) != NULL &&
 	    ynode_u32(v, 0, 3600, &cfg->keepalive_s, err) != 0))
+		return (-1);
+	if (((v = ynode_get(ike, "tun")) != NULL &&
+	    parse_tun(v, cfg, err) != 0) ||
+	    ((v = ynode_get(ike, "esp")) != NULL &&
+	    parse_esp(v, cfg, err) != 0))
 		return (-1);
 	if ((v = ynode_get(ike, "peers")) == NULL)
 		return (ynode_error(ike, err, "ike: needs peers"));

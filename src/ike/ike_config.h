@@ -74,6 +74,16 @@ struct ike_config {
 	uint32_t		retransmit_base_pct;	/* 180 = x1.8 */
 	uint32_t		retransmit_tries;	/* 5 */
 	uint32_t		keepalive_s;		/* NAT-T, 20 */
+	/* The ESP data plane (docs/esp-dataplane.md): `tun:` and `esp:`. */
+	char			tun_name[16];		/* "": no TUN device */
+	struct ipaddr		tun_addr;		/* family 0: none */
+	uint8_t			tun_prefix;
+	uint32_t		tun_mtu;		/* 1400 */
+	uint32_t		replay_window;		/* 64, up to 4096 */
+	/* Per Child SA and direction, inner bytes/packets; 0: no limit.
+	 * rekey_*: rekey (soft), life_*: delete (hard). */
+	uint32_t		rekey_bytes, life_bytes;
+	uint32_t		rekey_packets, life_packets;
 	struct ike_peer_config	peers[IKE_PEERS_MAX];
 	size_t			n_peers;
 };

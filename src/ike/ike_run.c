@@ -3,7 +3,11 @@
  * the NAT-T port (RFC 3948 non-ESP marker handled by the endpoint), a
  * poll loop driving its timers, SIGINT/SIGTERM for a clean exit that
  * deletes the IKE SAs, and a unix control socket for `espvis ike status`,
- * `initiate`, `rekey` and `delete`.
+ * `initiate`, `rekey` and `delete`.  It also drives the userspace ESP
+ * data plane (src/esp, docs/esp-dataplane.md): the Child SAs the
+ * endpoint negotiates are installed there, ESP and WESP share port 4500
+ * with IKE (RFC 3948 2.2, RFC 5840 2.1), and the plane's TUN device and
+ * raw IP 50/141 sockets are polled here.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,11 +24,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../esp/esp_plane.h"
+#include "../mgmt/mgmt_ike.h"
 #include "ike.h"
 #include "ike_config.h"
 #include "ike_run.h"
 
 #define RUN_SOCKS_MAX	(2 * IKE_LISTEN_MAX)
+#define RUN_PLANE_FDS	8		/* TUN, UDP, raw ESP/WESP v4/v6 */
+/* A UDP 4500 payload may be a full ESP packet: the largest datagram. */
+#define RUN_RX_MAX	65536
 #define CTL_LINE_MAX	256
 #define STATUS_MAX	(256 * 1024)
 
@@ -37,6 +46,8 @@ struct run_sock {
 struct run {
 	struct ike_config	*cfg;
 	struct ike_endpoint	*ep;
+	struct esp_plane	*plane;
+	struct mgmt_ike		*mgmt;		/* NULL: no mgmt: section */
 	struct run_sock		 socks[RUN_SOCKS_MAX];
 	size_t			 n_socks;
 	int			 ctl_fd;
@@ -247,13 +258,21 @@ static void
 run_child_up(void *arg, const struct ike_child_info *ci)
 {
 	struct run *r = arg;
-	char line[160];
+	char line[256], err[128];
 
-	/* The ESP data plane (next issue) plugs in here. */
-	snprintf(line, sizeof(line), "%s: Child SA up in %08x out %08x%s",
+	snprintf(line, sizeof(line), "%s: Child SA up in %08x out %08x%s%s",
 	    ci->peer, ci->spi_in, ci->spi_out, ci->encap ? " (UDP encap)" :
-	    "");
+	    "", ci->wesp ? " WESP" : "");
 	run_log(r, 2, line);
+	/* Keys are readable during this call only: the plane keys its
+	 * OpenSSL contexts now. */
+	if (r->plane != NULL && esp_plane_child_up(r->plane, ci, err,
+	    sizeof(err)) != 0) {
+		snprintf(line, sizeof(line), "%s: Child SA in %08x not "
+		    "installed in the data plane: %s", ci->peer, ci->spi_in,
+		    err);
+		run_log(r, 0, line);
+	}
 }
 
 static void
@@ -265,12 +284,35 @@ run_child_down(void *arg, const struct ike_child_info *ci)
 	snprintf(line, sizeof(line), "%s: Child SA down in %08x out %08x",
 	    ci->peer, ci->spi_in, ci->spi_out);
 	run_log(r, 2, line);
+	if (r->plane != NULL)
+		esp_plane_child_down(r->plane, ci->spi_in);
+}
+
+/* The plane's lifetimes (RFC 4301 4.4.2.1): soft -> rekey, hard ->
+ * delete.  Called from esp_plane_service, outside any endpoint call. */
+static void
+run_esp_event(void *arg, uint32_t spi_in, uint32_t ev)
+{
+	struct run *r = arg;
+	char line[96];
+
+	if (ev & ESP_EV_HARD) {
+		snprintf(line, sizeof(line), "Child SA %08x: hard lifetime, "
+		    "deleting", spi_in);
+		run_log(r, 1, line);
+		(void)ike_endpoint_delete_child(r->ep, spi_in);
+	} else if (ev & ESP_EV_SOFT) {
+		snprintf(line, sizeof(line), "Child SA %08x: soft lifetime, "
+		    "rekeying", spi_in);
+		run_log(r, 1, line);
+		(void)ike_endpoint_rekey_child(r->ep, spi_in);
+	}
 }
 
 static void
 read_udp(struct run *r, const struct run_sock *s)
 {
-	static uint8_t buf[IKE_MSG_MAX + 64];
+	static uint8_t buf[RUN_RX_MAX];
 	struct sockaddr_storage ss;
 	union {
 		char		c[CMSG_SPACE(sizeof(struct in6_pktinfo)) + 64];
@@ -315,7 +357,29 @@ read_udp(struct run *r, const struct run_sock *s)
 			}
 		}
 		from_sockaddr(&ss, &remote);
-		ike_endpoint_input(r->ep, &local, &remote, buf, (size_t)n);
+		if (s->bound.port != r->cfg->natt_port) {
+			ike_endpoint_input(r->ep, &local, &remote, buf,
+			    (size_t)n);
+			continue;
+		}
+		/* Port 4500: IKE behind the non-ESP marker, ESP, WESP
+		 * (identifier 2) or a NAT-T keepalive (RFC 3948 2.2, 2.3;
+		 * RFC 5840 2.1). */
+		switch (esp_udp_classify(buf, (size_t)n)) {
+		case ESP_UDP_IKE:
+			ike_endpoint_input(r->ep, &local, &remote, buf,
+			    (size_t)n);
+			break;
+		case ESP_UDP_ESP:
+		case ESP_UDP_WESP:
+			if (r->plane != NULL)
+				esp_plane_udp_input(r->plane, &local, &remote,
+				    buf, (size_t)n);
+			break;
+		case ESP_UDP_KEEPALIVE:
+		case ESP_UDP_INVALID:
+			break;
+		}
 	}
 }
 
@@ -408,6 +472,9 @@ ctl_command(struct run *r, int fd, char *line)
 		size_t n = ike_endpoint_status_json(r->ep, status,
 		    sizeof(status));
 
+		if (r->plane != NULL && n < sizeof(status))
+			n += esp_plane_status_json(r->plane, status + n,
+			    sizeof(status) - n);
 		write_all(fd, status, n);
 		return;
 	}
@@ -503,17 +570,48 @@ run_close(struct run *r)
 	}
 }
 
+/* The data plane: TUN (with `tun:`), SAs, sockets; ESP over UDP goes
+ * out through our 4500 socket (run_send), over IP through its raw
+ * sockets. */
 static int
-run_foreground(struct ike_config *cfg, int verbose)
+plane_open(struct run *r, char *err, size_t errlen)
+{
+	const struct ike_config *cfg = r->cfg;
+	struct esp_plane_config pc;
+	struct esp_plane_env pe;
+
+	memset(&pc, 0, sizeof(pc));
+	pc.max_sas = 4 * IKE_PEERS_MAX * 4;
+	pc.tun_name = cfg->tun_name[0] != '\0' ? cfg->tun_name : NULL;
+	pc.mtu = cfg->tun_mtu;
+	pc.tun_addr = cfg->tun_addr;
+	pc.tun_prefix = cfg->tun_prefix;
+	pc.limits.replay_window = cfg->replay_window;
+	pc.limits.soft.bytes = cfg->rekey_bytes;
+	pc.limits.soft.packets = cfg->rekey_packets;
+	pc.limits.hard.bytes = cfg->life_bytes;
+	pc.limits.hard.packets = cfg->life_packets;
+	memset(&pe, 0, sizeof(pe));
+	pe.arg = r;
+	pe.send_udp = run_send;
+	pe.event = run_esp_event;
+	pe.log = run_log;
+	if ((r->plane = esp_plane_new(&pc, &pe, err, errlen)) == NULL)
+		return (-1);
+	return (0);
+}
+
+static int
+run_foreground(struct ike_config *cfg, const char *config_file, int verbose)
 {
 	static struct run r;
-	struct pollfd pfd[RUN_SOCKS_MAX + 1];
+	struct pollfd pfd[RUN_SOCKS_MAX + 1 + RUN_PLANE_FDS + MGMT_FDS_MAX];
 	struct sigaction sa;
 	struct ike_env env;
 	char err[256];
 	uint64_t t;
-	size_t i;
-	int timeout;
+	size_t i, n_plane, n_mgmt;
+	int timeout, mt;
 
 	memset(&r, 0, sizeof(r));
 	r.cfg = cfg;
@@ -531,11 +629,29 @@ run_foreground(struct ike_config *cfg, int verbose)
 		run_close(&r);
 		return (1);
 	}
-	if ((r.ep = ike_endpoint_new(cfg, &env)) == NULL) {
-		fprintf(stderr, "espvis ike: out of memory\n");
+	if (plane_open(&r, err, sizeof(err)) != 0) {
+		fprintf(stderr, "espvis ike: data plane: %s\n", err);
 		run_close(&r);
 		return (1);
 	}
+	if ((r.ep = ike_endpoint_new(cfg, &env)) == NULL) {
+		fprintf(stderr, "espvis ike: out of memory\n");
+		esp_plane_free(r.plane);
+		run_close(&r);
+		return (1);
+	}
+	/* The management API (docs/mgmt.md), on the TUN address only. */
+	if (mgmt_ike_new(&r.mgmt, config_file, cfg->tun_name, &cfg->tun_addr,
+	    r.ep, r.plane, err, sizeof(err)) != 0) {
+		fprintf(stderr, "espvis ike: %s\n", err);
+		ike_endpoint_free(r.ep);
+		esp_plane_free(r.plane);
+		run_close(&r);
+		return (1);
+	}
+	if (r.mgmt != NULL)
+		fprintf(stderr, "espvis ike: management API on %s\n",
+		    mgmt_ike_where(r.mgmt, err, sizeof(err)));
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
 	sigaction(SIGINT, &sa, NULL);
@@ -553,21 +669,35 @@ run_foreground(struct ike_config *cfg, int verbose)
 		}
 		pfd[i].fd = r.ctl_fd;
 		pfd[i].events = POLLIN;
+		pfd[i].revents = 0;
+		/* The plane's descriptors: raw sockets appear with the first
+		 * SA over IP, so ask every round. */
+		n_plane = esp_plane_fds(r.plane, pfd + r.n_socks + 1,
+		    RUN_PLANE_FDS);
+		n_mgmt = mgmt_ike_fds(r.mgmt, pfd + r.n_socks + 1 + n_plane,
+		    MGMT_FDS_MAX);
 		t = ike_endpoint_next_timeout(r.ep, mono_ms(NULL));
 		timeout = t > 1000 ? 1000 : (int)t;
-		if (poll(pfd, r.n_socks + 1, timeout) < 0 && errno != EINTR)
+		if ((mt = mgmt_ike_timeout_ms(r.mgmt)) >= 0 && mt < timeout)
+			timeout = mt;
+		if (poll(pfd, r.n_socks + 1 + n_plane + n_mgmt, timeout) < 0 &&
+		    errno != EINTR)
 			break;
 		for (i = 0; i < r.n_socks; i++)
 			if (pfd[i].revents & POLLIN)
 				read_udp(&r, &r.socks[i]);
 		if (pfd[r.n_socks].revents & POLLIN)
 			ctl_accept(&r);
+		esp_plane_service(r.plane, pfd + r.n_socks + 1, n_plane);
+		mgmt_ike_service(r.mgmt);
 		ike_endpoint_tick(r.ep, mono_ms(NULL));
 	}
 	fprintf(stderr, "espvis ike: stopping, deleting IKE SAs\n");
 	ike_endpoint_shutdown(r.ep);
 	ike_endpoint_tick(r.ep, mono_ms(NULL));
+	mgmt_ike_free(r.mgmt);		/* it borrows the endpoint */
 	ike_endpoint_free(r.ep);
+	esp_plane_free(r.plane);	/* wipes the SAs; the TUN goes */
 	run_close(&r);
 	return (0);
 }
@@ -676,7 +806,7 @@ ike_main(int argc, char **argv)
 			ike_usage(stderr);
 			return (2);
 		}
-		rc = run_foreground(&cfg, verbose);
+		rc = run_foreground(&cfg, config, verbose);
 		ike_config_wipe(&cfg);
 		return (rc);
 	}

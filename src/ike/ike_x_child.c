@@ -7,6 +7,11 @@
  *
  * ike_x_child_rekey() with no Child SA creates an additional one.
  *
+ * WESP (RFC 5840 section 5): with `wesp` configured the request carries
+ * USE_WESP_MODE next to its SA payload, a new Child SA and a rekey
+ * alike; the responder that agrees answers with it, and only then is
+ * the Child SA WESP.  A peer that ignores it (strongSwan) gets ESP.
+ *
  * Not handled: simultaneous rekeying by both ends (2.8.1); the peer's
  * request then gets TEMPORARY_FAILURE while ours is outstanding.
  */
@@ -280,12 +285,16 @@ ike_x_child_request(struct ike_endpoint *ep, struct ike_sa *sa,
 	c->spi_out = ike_spi32_of(&msg->sa[i]);
 	c->suite = cs;
 	c->keys_initiator = false;
-	c->wesp = old != NULL ? old->wesp : false;
+	c->wesp = pc->wesp &&
+	    ike_msg_notify(msg, IKE_N_USE_WESP_MODE) != NULL;
 	ike_child_put_ts(c, tsr, n_tsr, tsi, n_tsi);
 	ike_proposal_from_suite(&cs, IKE_PROTO_ESP, num, ours[0].spi, 4,
 	    &reply);
 
 	ike_writer_init_inner(&w, ep->plain, sizeof(ep->plain));
+	if (c->wesp)
+		ike_msg_add_notify(&w, IKE_PROTO_ESP, IKE_N_USE_WESP_MODE,
+		    NULL, 0, NULL, 0);
 	ike_msg_add_sa(&w, &reply, 1);
 	ike_msg_add_nonce(&w, nr, sizeof(nr));
 	if (cs.dh != 0)
@@ -375,6 +384,9 @@ ike_x_child_rekey(struct ike_endpoint *ep, struct ike_sa *sa,
 		ike_msg_add_notify(&w, IKE_PROTO_ESP, IKE_N_REKEY_SA, spi, 4,
 		    NULL, 0);
 	}
+	if (pc->wesp)
+		ike_msg_add_notify(&w, IKE_PROTO_ESP, IKE_N_USE_WESP_MODE,
+		    NULL, 0, NULL, 0);
 	ike_msg_add_sa(&w, offer, n_offer);
 	ike_msg_add_nonce(&w, sa->x_ni, sa->x_ni_len);
 	if (sa->x_dh != NULL)
@@ -480,7 +492,8 @@ rekey_child_response(struct ike_endpoint *ep, struct ike_sa *sa,
 	c->spi_out = ike_spi32_of(&msg->sa[0]);
 	c->suite = cs;
 	c->keys_initiator = true;
-	c->wesp = old != NULL ? old->wesp : false;
+	c->wesp = pc->wesp &&
+	    ike_msg_notify(msg, IKE_N_USE_WESP_MODE) != NULL;
 	ike_child_put_ts(c, tsi, n_tsi, tsr, n_tsr);
 	if (ike_child_install(ep, sa, c, cs.dh != 0 ? secret : NULL,
 	    secret_len, sa->x_ni, sa->x_ni_len, msg->nonce.ptr,

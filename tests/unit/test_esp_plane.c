@@ -268,6 +268,69 @@ START_TEST(test_plane_rekey_and_events)
 }
 END_TEST
 
+/* The side that answered a rekey keeps sending on the old SA until the
+ * peer shows it has the new one: a packet on it, or the old SA's
+ * deletion (strongSwan's libipsec drops ESP for an SA it has not
+ * installed yet). */
+START_TEST(test_plane_rekey_responder_waits)
+{
+	struct side	 a, b;
+	struct ike_child_info ci;
+	uint8_t		 p[64];
+	char		 err[128];
+
+	setup(&a, &b, NULL);
+	child(&ci, true, 0xa0000001, 0xb0000001);
+	ck_assert_int_eq(esp_plane_child_up(a.plane, &ci, err, sizeof(err)), 0);
+	child(&ci, false, 0xb0000001, 0xa0000001);
+	ck_assert_int_eq(esp_plane_child_up(b.plane, &ci, err, sizeof(err)), 0);
+	/* A rekeys: B (responder) installs first, A after B's answer. */
+	child(&ci, false, 0xb0000002, 0xa0000002);
+	ck_assert_int_eq(esp_plane_child_up(b.plane, &ci, err, sizeof(err)), 0);
+	esp_plane_inner_output(b.plane, p, pkt4(p, "\x0a\x02\x00\x07",
+	    "\x0a\x01\x00\x05"));
+	/* A has no SA 0xa0000002 yet: B used the old one. */
+	ck_assert_uint_eq(esp_plane_stats(a.plane)->no_sa_in, 0);
+	ck_assert_uint_eq(esp_plane_sa(a.plane, 0xa0000001)->stats.in_packets,
+	    1);
+	child(&ci, true, 0xa0000002, 0xb0000002);
+	ck_assert_int_eq(esp_plane_child_up(a.plane, &ci, err, sizeof(err)), 0);
+	/* The initiator sends on the new SA at once ... */
+	esp_plane_inner_output(a.plane, p, pkt4(p, "\x0a\x01\x00\x05",
+	    "\x0a\x02\x00\x07"));
+	ck_assert_uint_eq(esp_plane_sa(b.plane, 0xb0000002)->stats.in_packets,
+	    1);
+	/* ... which tells B it may too. */
+	esp_plane_inner_output(b.plane, p, pkt4(p, "\x0a\x02\x00\x07",
+	    "\x0a\x01\x00\x05"));
+	ck_assert_uint_eq(esp_plane_sa(a.plane, 0xa0000002)->stats.in_packets,
+	    1);
+	ck_assert_uint_eq(esp_plane_sa(a.plane, 0xa0000001)->stats.in_packets,
+	    1);
+	esp_plane_child_down(b.plane, 0xb0000001);	/* A's Delete */
+	esp_plane_child_down(a.plane, 0xa0000001);
+	/* Next rekey, no traffic from A on it: the old SA's deletion
+	 * moves B over. */
+	child(&ci, false, 0xb0000003, 0xa0000003);
+	ck_assert_int_eq(esp_plane_child_up(b.plane, &ci, err, sizeof(err)), 0);
+	child(&ci, true, 0xa0000003, 0xb0000003);
+	ck_assert_int_eq(esp_plane_child_up(a.plane, &ci, err, sizeof(err)), 0);
+	esp_plane_inner_output(b.plane, p, pkt4(p, "\x0a\x02\x00\x07",
+	    "\x0a\x01\x00\x05"));
+	ck_assert_uint_eq(esp_plane_sa(a.plane, 0xa0000002)->stats.in_packets,
+	    2);
+	esp_plane_child_down(b.plane, 0xb0000002);
+	esp_plane_child_down(a.plane, 0xa0000002);
+	esp_plane_inner_output(b.plane, p, pkt4(p, "\x0a\x02\x00\x07",
+	    "\x0a\x01\x00\x05"));
+	ck_assert_uint_eq(esp_plane_sa(a.plane, 0xa0000003)->stats.in_packets,
+	    1);
+	ck_assert_uint_eq(esp_plane_stats(a.plane)->no_sa_in, 0);
+	esp_plane_free(a.plane);
+	esp_plane_free(b.plane);
+}
+END_TEST
+
 START_TEST(test_status_json)
 {
 	struct side	 a, b;
@@ -350,6 +413,7 @@ suite(void)
 	tcase_add_test(tc, test_plane_flow);
 	tcase_add_test(tc, test_plane_inbound_policy);
 	tcase_add_test(tc, test_plane_rekey_and_events);
+	tcase_add_test(tc, test_plane_rekey_responder_waits);
 	tcase_add_test(tc, test_status_json);
 	tcase_add_test(tc, test_range_prefixes);
 	suite_add_tcase(s, tc);

@@ -80,6 +80,15 @@ START_TEST(test_full)
 	    "  control_socket: /tmp/x.sock\n"
 	    "  cookie_threshold: 5\n"
 	    "  half_open_max: 50\n"
+	    "  tun:\n"
+	    "    name: espvis0\n"
+	    "    address: 10.1.0.1/32\n"
+	    "    mtu: 1380\n"
+	    "  esp:\n"
+	    "    replay_window: 1024\n"
+	    "    rekey_bytes: 1000000\n"
+	    "    life_bytes: 2000000\n"
+	    "    life_packets: 50000\n"
 	    "  peers:\n"
 	    "    - name: site-b\n"
 	    "      local_addr: 10.0.0.2\n"
@@ -102,6 +111,16 @@ START_TEST(test_full)
 	ck_assert_str_eq(cfg.control_socket, "/tmp/x.sock");
 	ck_assert_uint_eq(cfg.cookie_threshold, 5);
 	ck_assert_uint_eq(cfg.half_open_max, 50);
+	ck_assert_str_eq(cfg.tun_name, "espvis0");
+	ck_assert_uint_eq(cfg.tun_addr.family, 4);
+	ck_assert_int_eq(memcmp(cfg.tun_addr.bytes, "\x0a\x01\x00\x01", 4), 0);
+	ck_assert_uint_eq(cfg.tun_prefix, 32);
+	ck_assert_uint_eq(cfg.tun_mtu, 1380);
+	ck_assert_uint_eq(cfg.replay_window, 1024);
+	ck_assert_uint_eq(cfg.rekey_bytes, 1000000);
+	ck_assert_uint_eq(cfg.life_bytes, 2000000);
+	ck_assert_uint_eq(cfg.rekey_packets, 0);
+	ck_assert_uint_eq(cfg.life_packets, 50000);
 	ck_assert_uint_eq(cfg.local_id.type, IKE_ID_FQDN);
 	ck_assert_uint_eq(cfg.n_peers, 1);
 	ck_assert_ptr_nonnull(p = ike_config_peer(&cfg, "site-b"));
@@ -150,6 +169,14 @@ START_TEST(test_refusals)
 		{ "ike:\n  local_id: a.test\n  peers:\n    - name: x\n"
 		  "      psk_file: PSK\n    - name: x\n      psk_file: PSK\n",
 		  "peer name 'x' used twice" },
+		{ "ike:\n  tun:\n    address: 10.0.0.1\n  peers: []\n",
+		  ":3:5: tun: needs a name" },
+		{ "ike:\n  tun:\n    name: t0\n    address: 10.0.0.1/40\n"
+		  "  peers: []\n", ":4:14: not ADDR or ADDR/LEN" },
+		{ "ike:\n  esp:\n    replay_window: 5000\n  peers: []\n",
+		  ":3:20:" },
+		{ "ike:\n  esp:\n    rekey_packets: 9\n    life_packets: 9\n"
+		  "  peers: []\n", "rekey_ limit must be below" },
 	};
 	static struct ike_config cfg;
 	char err[512];
