@@ -350,9 +350,15 @@ run_lifecycle() {
 	check_sas $n.up
 	old_in=$spi_in old_i=$spi_i
 	echo "  liveness checks (dpd_delay 2 s) both ways"
-	sleep 5
+	# Each side's check resets the other's timer, so which one sends
+	# first is a race each round: wait (up to 20 s) until both have.
 	# charon logs: "parsed INFORMATIONAL request 3 [ ]" (ours) and
 	# "parsed INFORMATIONAL response 2 [ ]" (the answer to its own)
+	i=0
+	while [ $i -lt 40 ] && ! { grep -Eq 'parsed INFORMATIONAL request [0-9]+ \[ \]' "$W/A/charon.log" &&
+	    grep -Eq 'parsed INFORMATIONAL response [0-9]+ \[ \]' "$W/A/charon.log"; }; do
+		sleep 0.5; i=$((i + 1))
+	done
 	grep -Eq 'parsed INFORMATIONAL request [0-9]+ \[ \]' "$W/A/charon.log" ||
 		fail "$n: no liveness check from espvis reached strongSwan"
 	grep -Eq 'parsed INFORMATIONAL response [0-9]+ \[ \]' "$W/A/charon.log" ||
