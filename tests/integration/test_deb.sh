@@ -1,7 +1,8 @@
 #!/bin/sh
 # `make deb` builds a package that dpkg-deb accepts, with the binary,
 # both man pages, the rules, the example configuration (a conffile) and
-# the systemd unit, depending on the runtime libraries; unpacked into a
+# the systemd unit, depending on the runtime libraries (libmicrohttpd12
+# too: the management API of espvis ike links it); unpacked into a
 # scratch root (dpkg -x), its espvis runs with the system's libraries.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/build}
@@ -25,7 +26,7 @@ for field in Package:\ espvis Version:\ [0-9] Architecture:\ "$(dpkg --print-arc
 	grep -q "^ $field" "$tmp/info" || bad "control lacks '$field'"
 done
 deps=$(dpkg-deb -f "$deb" Depends)
-for p in libc6 libpcap0.8 libndpi4.2 libyaml-0-2 libssl3; do
+for p in libc6 libpcap0.8 libndpi4.2 libyaml-0-2 libssl3 libmicrohttpd12; do
 	echo "$deps" | grep -q "\(^\|, \)$p (>= [0-9]" || bad "Depends lacks $p: $deps"
 done
 [ "$(dpkg-deb -I "$deb" conffiles)" = /etc/espvis/espvis.yaml ] || bad "conffiles"
