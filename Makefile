@@ -44,7 +44,9 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) $(HARDEN) -D_GNU_SOURCE \
 LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread \
 	   $(HARDEN_LD)
 # espvis runs the installed rules when --rules is not given.
-ALL_CFLAGS += -DESPVIS_RULES_DIR='"$(PREFIX)/share/espvis/rules"'
+# Only src/espvis.c uses it: a PREFIX change (make install PREFIX=...)
+# recompiles that one file, not the whole build.
+RULES_DIR_DEF = -DESPVIS_RULES_DIR='"$(PREFIX)/share/espvis/rules"'
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
@@ -78,6 +80,16 @@ $(BUILD)/%.o: %.c $(BUILD)/.flags
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+ifneq ($(PREFIX),$(file <$(BUILD)/.prefix))
+$(shell mkdir -p $(BUILD))
+$(file >$(BUILD)/.prefix,$(PREFIX))
+endif
+
+$(BUILD)/src/espvis.o: src/espvis.c $(BUILD)/.flags $(BUILD)/.prefix
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) $(RULES_DIR_DEF) -MMD -MP -c -o $@ $<
 
 $(BUILD)/libespvis.a: $(LIB_OBJ)
 	@rm -f $@
