@@ -12,10 +12,12 @@ PREFIX	?= /usr/local
 DESTDIR	?=
 CC	?= cc
 
-PKGS	 = libpcap libndpi yaml-0.1 libcrypto hiredis libnetfilter_queue libmicrohttpd
+PKGS	 = libpcap libndpi libgcrypt yaml-0.1 libcrypto hiredis libnetfilter_queue \
+	   libmicrohttpd
 # Debian packages the build needs, and those the tests drive for real.
-DEB_BUILD = build-essential pkg-config libpcap-dev libndpi-dev libyaml-dev \
-	    check libssl-dev libhiredis-dev libnetfilter-queue-dev libmicrohttpd-dev
+DEB_BUILD = build-essential pkg-config libpcap-dev libndpi-dev libgcrypt20-dev \
+	    libyaml-dev check libssl-dev libhiredis-dev libnetfilter-queue-dev \
+	    libmicrohttpd-dev
 DEB_TEST  = python3 iptables python3-scapy python3-cryptography tcpdump iproute2 socat iputils-ping strongswan-charon redis-server redis-tools \
 	    strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins libndpi-bin tshark tcpreplay \
 	    chromium groff-base man-db bsdutils curl

@@ -219,7 +219,9 @@ on_worker_verdict(void *arg, const struct pkt_verdict *v)
 /*
  * Built on the worker's own thread: the workers' nDPI modules (tens of
  * milliseconds each) load at the same time, and each worker first
- * touches its own rings and tables.
+ * touches its own rings and tables.  What nDPI shares between modules
+ * and initialises on first use (libgcrypt) dpi_new() initialises once,
+ * under its pthread_once(), before any module (src/classify/ndpi.c).
  */
 static int
 worker_setup(struct worker *w)

@@ -27,7 +27,21 @@
  * before the first module, to wrappers that count the bytes in use
  * (malloc_usable_size(), so a free needs no size) and the peak.  The
  * counters are atomic: several pipelines may share the process.
+ *
+ * Threads: each worker builds its own module on its own thread, at the
+ * same time as the others (workers.c).  ndpi_init_detection_module()
+ * of 4.2 initialises libgcrypt (for QUIC) when nobody did:
+ * gcry_check_version() then GCRYCTL_INITIALIZATION_FINISHED, which are
+ * not thread-safe.  libgcrypt tests its "initialised" flag in
+ * gcry_check_version() and sets it in global_init(): two threads that
+ * both test it before either sets it both run global_init(), and the
+ * second aborts in _gcry_initialize_fips_mode() ("Ohhhh jeeee:
+ * Assertion `!done' failed").  A preemption between the test and the set
+ * (a machine under load) is enough.  So libgcrypt is initialised here,
+ * once, under the same pthread_once() as the hooks, before any module:
+ * nDPI then sees GCRYCTL_INITIALIZATION_FINISHED_P and leaves it alone.
  */
+#include <gcrypt.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -67,7 +81,7 @@ struct dpi {
 
 static uint64_t		 mem_in_use;
 static uint64_t		 mem_peak;
-static pthread_once_t	 hooks_once = PTHREAD_ONCE_INIT;
+static pthread_once_t	 init_done = PTHREAD_ONCE_INIT;
 
 static void *
 counting_malloc(size_t size)
@@ -96,9 +110,23 @@ counting_free(void *p)
 	free(p);
 }
 
+/*
+ * What nDPI 4.2 does in ndpi_init_detection_module() unless told
+ * ndpi_dont_init_libgcrypt, done once for the process.
+ */
 static void
-install_hooks(void)
+init_gcrypt(void)
 {
+	if (gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P))
+		return;
+	(void)gcry_check_version(NULL);
+	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+}
+
+static void
+init_once(void)
+{
+	init_gcrypt();
 	set_ndpi_malloc(counting_malloc);
 	set_ndpi_free(counting_free);
 	set_ndpi_flow_malloc(counting_malloc);
@@ -127,7 +155,7 @@ dpi_new(const struct dpi_config *cfg, uint32_t nslots, char *err,
 	NDPI_PROTOCOL_BITMASK	 all;
 	struct dpi		*d;
 
-	pthread_once(&hooks_once, install_hooks);
+	pthread_once(&init_done, init_once);
 	if ((d = calloc(1, sizeof(*d))) == NULL ||
 	    (d->slots = calloc(nslots, sizeof(*d->slots))) == NULL) {
 		snprintf(err, errlen, "out of memory for %u nDPI flows",

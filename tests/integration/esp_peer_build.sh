@@ -4,7 +4,7 @@
 top=${top:?}
 BUILD=${BUILD:-$top/build}
 [ -f "$BUILD/libespvis.a" ] || { echo "no $BUILD/libespvis.a (make first)"; exit 77; }
-PKGS="libpcap libndpi yaml-0.1 libcrypto hiredis libnetfilter_queue"
+PKGS="libpcap libndpi libgcrypt yaml-0.1 libcrypto hiredis libnetfilter_queue"
 san=""
 if nm "$BUILD/libespvis.a" 2>/dev/null | grep -q __asan_report; then
 	san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"

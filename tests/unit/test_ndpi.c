@@ -4,13 +4,45 @@
  * pcaps/gen/apps_*): HTTP, DNS and TLS named as ndpiReader names them;
  * feeding stops when detection is final (TLS waits for the certificate);
  * the packet cap gives up on a protocol nobody owns; a flow that ends
- * early is guessed; nDPI's memory is counted and all given back.
+ * early is guessed; nDPI's memory is counted and all given back;
+ * modules built at once on several threads (--workers) find libgcrypt
+ * initialised.
  */
+#include <dlfcn.h>
+#include <gcrypt.h>
+#include <pthread.h>
 #include <string.h>
+
+#include <ndpi_api.h>
 
 #include "unit.h"
 #include "data/inner_vectors.h"
 #include "classify/ndpi.h"
+
+/*
+ * Every module the adapter makes comes through here (this definition in
+ * the program comes before libndpi's): nDPI 4.2's own libgcrypt
+ * initialisation in ndpi_init_detection_module() is not thread-safe
+ * (two threads at once can both run libgcrypt's global_init(), and the
+ * second aborts), so the adapter must have done it before any module.
+ * Counted: the calls that found libgcrypt not yet initialised.
+ */
+static unsigned gcrypt_uninit_calls;
+
+struct ndpi_detection_module_struct *
+ndpi_init_detection_module(ndpi_init_prefs prefs)
+{
+	static struct ndpi_detection_module_struct *(*real)(ndpi_init_prefs);
+
+	if (!gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P))
+		__atomic_add_fetch(&gcrypt_uninit_calls, 1, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&real, __ATOMIC_ACQUIRE) == NULL)
+		__atomic_store_n(&real, (struct ndpi_detection_module_struct *
+		    (*)(ndpi_init_prefs))dlsym(RTLD_NEXT,
+		    "ndpi_init_detection_module"), __ATOMIC_RELEASE);
+	ck_assert_ptr_nonnull(real);
+	return (real(prefs));
+}
 
 #define NSLOTS	8
 #define T0_MS	1795694400000ull
@@ -206,6 +238,43 @@ START_TEST(test_memory)
 }
 END_TEST
 
+#define PARALLEL	3
+
+static pthread_barrier_t start_line;
+
+static void *
+make_module(void *arg)
+{
+	char err[128];
+
+	pthread_barrier_wait(&start_line);
+	*(struct dpi **)arg = dpi_new(NULL, NSLOTS, err, sizeof(err));
+	return (NULL);
+}
+
+/* As the workers do: modules made on several threads at the same time. */
+START_TEST(test_parallel_modules)
+{
+	pthread_t	 th[PARALLEL];
+	struct dpi	*d[PARALLEL];
+	int		 i;
+
+	ck_assert_int_eq(pthread_barrier_init(&start_line, NULL, PARALLEL), 0);
+	for (i = 0; i < PARALLEL; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, make_module,
+		    &d[i]), 0);
+	for (i = 0; i < PARALLEL; i++)
+		ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+	pthread_barrier_destroy(&start_line);
+	for (i = 0; i < PARALLEL; i++) {
+		ck_assert_ptr_nonnull(d[i]);
+		dpi_free(d[i]);
+	}
+	ck_assert(gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P));
+	ck_assert_uint_eq(gcrypt_uninit_calls, 0);
+}
+END_TEST
+
 START_TEST(test_version)
 {
 	ck_assert_str_eq(dpi_version(), "4.2.0");
@@ -227,6 +296,7 @@ suite(void)
 	tcase_add_test(tc, test_slot_reuse);
 	tcase_add_test(tc, test_memory);
 	tcase_add_test(tc, test_version);
+	tcase_add_test(tc, test_parallel_modules);
 	suite_add_tcase(s, tc);
 	return (s);
 }
