@@ -11,6 +11,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 ESPVIS="$top/$build/espvis"
 BUILD="$top/$build"
 export ESPVIS BUILD
+# Check's per-test timeouts are set for a quiet machine; a shared or
+# sanitized run may be several times slower.
+CK_TIMEOUT_MULTIPLIER=${CK_TIMEOUT_MULTIPLIER:-4}
+export CK_TIMEOUT_MULTIPLIER
 pass=0 fail=0 skip=0
 failed=""
 
