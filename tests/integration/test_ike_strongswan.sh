@@ -281,12 +281,16 @@ check_sas() {
 
 # settle: wait until both sides list one IKE and one Child SA (after a
 # rekey the old ones go with a Delete exchange)
+# Until one IKE SA and one Child SA are installed on both sides and
+# charon has no exchange queued or running (a rekey may wait behind a
+# liveness check).
 settle() {
-	for _ in $(seq 40); do
+	for _ in $(seq 60); do
 		sw --list-sas >"$W/settle.txt" 2>&1
 		ev status >"$W/settle.json" 2>&1
 		if [ "$(grep -c '^pair: ' "$W/settle.txt")" = 1 ] && [ "$(grep -c '^  c: ' "$W/settle.txt")" = 1 ] &&
 		   grep -q '^  c: .*INSTALLED' "$W/settle.txt" &&
+		   ! grep -Eq '^  (queued|active|passive): ' "$W/settle.txt" &&
 		   [ "$(grep -c '"ike_sa"' "$W/settle.json")" = 1 ] && [ "$(grep -c '"child_sa"' "$W/settle.json")" = 1 ] &&
 		   grep -q '"child_sa".*INSTALLED' "$W/settle.json"; then
 			return 0
