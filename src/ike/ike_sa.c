@@ -1152,46 +1152,52 @@ ike_endpoint_delete(struct ike_endpoint *ep, const char *peer,
 	return (n);
 }
 
+/* The established IKE SA carrying the Child SA with inbound SPI spi. */
+static struct ike_sa *
+established_child(struct ike_endpoint *ep, uint32_t spi,
+    struct ike_child **child)
+{
+	size_t i;
+
+	for (i = 0; i < IKE_SA_MAX; i++)
+		if (ep->sa[i] != NULL &&
+		    ep->sa[i]->state == IKE_SA_S_ESTABLISHED &&
+		    (*child = ike_child_find(ep->sa[i], spi)) != NULL)
+			return (ep->sa[i]);
+	return (NULL);
+}
+
+/* With an exchange in flight the request waits for it (window of 1). */
 int
 ike_endpoint_delete_child(struct ike_endpoint *ep, uint32_t spi)
 {
+	struct ike_sa *sa;
 	struct ike_child *c;
-	size_t i;
 
 	ep->now = ep->env.now_ms(ep->env.arg);
-	for (i = 0; i < IKE_SA_MAX; i++) {
-		if (ep->sa[i] == NULL ||
-		    ep->sa[i]->state != IKE_SA_S_ESTABLISHED ||
-		    (c = ike_child_find(ep->sa[i], spi)) == NULL)
-			continue;
-		if (ep->sa[i]->req_kind != IKE_REQ_NONE) {
-			ep->sa[i]->want_delete_child = c->spi_in;
-			return (0);
-		}
-		return (ike_x_info_delete_child(ep, ep->sa[i], c));
+	if ((sa = established_child(ep, spi, &c)) == NULL)
+		return (-1);
+	if (sa->req_kind != IKE_REQ_NONE) {
+		sa->want_delete_child = c->spi_in;
+		return (0);
 	}
-	return (-1);
+	return (ike_x_info_delete_child(ep, sa, c));
 }
 
 int
 ike_endpoint_rekey_child(struct ike_endpoint *ep, uint32_t spi)
 {
+	struct ike_sa *sa;
 	struct ike_child *c;
-	size_t i;
 
 	ep->now = ep->env.now_ms(ep->env.arg);
-	for (i = 0; i < IKE_SA_MAX; i++) {
-		if (ep->sa[i] == NULL ||
-		    ep->sa[i]->state != IKE_SA_S_ESTABLISHED ||
-		    (c = ike_child_find(ep->sa[i], spi)) == NULL)
-			continue;
-		if (ep->sa[i]->req_kind != IKE_REQ_NONE) {
-			ep->sa[i]->want_rekey_child = c->spi_in;
-			return (0);
-		}
-		return (ike_x_child_rekey(ep, ep->sa[i], c));
+	if ((sa = established_child(ep, spi, &c)) == NULL)
+		return (-1);
+	if (sa->req_kind != IKE_REQ_NONE) {
+		sa->want_rekey_child = c->spi_in;
+		return (0);
 	}
-	return (-1);
+	return (ike_x_child_rekey(ep, sa, c));
 }
 
 int
