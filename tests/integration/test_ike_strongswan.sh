@@ -64,27 +64,7 @@ if [ ! -x $CHARON ] || ! command -v swanctl >/dev/null ||
 fi
 [ -x "$ESPVIS" ] || { echo "FAIL: $ESPVIS missing or not executable"; exit 1; }
 
-cleanup() {   # only what this run started
-	local rc=$? p n
-	trap - EXIT INT TERM
-	[ -n "$EPID" ] && kill "$EPID" 2>/dev/null
-	[ -n "$CPID" ] && kill "$CPID" 2>/dev/null
-	for n in $NS_A $NS_B; do
-		for p in $(ip netns pids "$n" 2>/dev/null); do kill "$p" 2>/dev/null || true; done
-	done
-	sleep 0.3
-	for n in $NS_A $NS_B; do
-		for p in $(ip netns pids "$n" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
-		ip netns del "$n" 2>/dev/null || true
-	done
-	if [ -n "$W" ]; then
-		if [ "$KEEP" = 1 ] || [ $rc -ne 0 ]; then echo "logs kept in $W" >&2
-		else rm -rf "$W"; fi
-	fi
-	exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. "$top/tests/integration/netns_cleanup.sh"
 W=$(mktemp -d /tmp/espvis-ike-ss.XXXXXX)
 
 sw() { STRONGSWAN_CONF=$W/A/strongswan.conf SWANCTL_DIR=$W/A/swanctl \
