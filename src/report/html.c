@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "human.h"
 #include "html.h"
 #include "report.h"
 
@@ -35,20 +36,6 @@ esc(FILE *out, const char *s)
 		case '\'': fputs("&#39;", out); break;
 		default: fputc(*s, out); break;
 		}
-}
-
-static void
-human_bytes(char *buf, size_t len, uint64_t n)
-{
-	static const char *unit[] = { "B", "kB", "MB", "GB", "TB" };
-	double v = (double)n;
-	int u = 0;
-
-	while (v >= 1000 && u < 4) {
-		v /= 1000;
-		u++;
-	}
-	snprintf(buf, len, u == 0 ? "%.0f %s" : "%.1f %s", v, unit[u]);
 }
 
 static void
@@ -182,7 +169,7 @@ top_bars(FILE *out, const char *id, const char *title,
 		top = 64;
 	n = tally_top(tab, by_bytes, e, top);
 	for (i = 0; i < n; i++) {
-		human_bytes(bytes, sizeof(bytes), e[i]->bytes);
+		human_bytes(bytes, sizeof(bytes), (double)e[i]->bytes);
 		b[i].label = e[i]->name;
 		b[i].color = color;
 		if (by_bytes) {
@@ -303,7 +290,7 @@ header(FILE *out, const struct tally *t, const struct report_meta *m)
 	    t->sa[TV_ENCRYPTED][2], t->sa[TV_UNDECIDED][0] +
 	    t->sa[TV_UNDECIDED][1] + t->sa[TV_UNDECIDED][2]);
 	card(out, "security associations", t->sas, detail);
-	human_bytes(from, sizeof(from), t->flow_bytes);
+	human_bytes(from, sizeof(from), (double)t->flow_bytes);
 	snprintf(detail, sizeof(detail), "%s inside ESP-NULL", from);
 	card(out, "inner flows", t->flows, detail);
 	snprintf(detail, sizeof(detail), "%" PRIu64 " blocked",

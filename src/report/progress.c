@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "human.h"
 #include "progress.h"
 
 static int64_t
@@ -42,19 +43,6 @@ progress_elapsed(const struct progress *p)
 }
 
 /* 1234567 -> "1.2 MB": four significant characters are enough here. */
-static void
-human_bytes(char *buf, size_t len, double v)
-{
-	static const char *unit[] = { "B", "kB", "MB", "GB", "TB" };
-	int u = 0;
-
-	while (v >= 1000 && u < 4) {
-		v /= 1000;
-		u++;
-	}
-	snprintf(buf, len, u == 0 ? "%.0f %s" : "%.1f %s", v, unit[u]);
-}
-
 static void
 human_secs(char *buf, size_t len, double s)
 {

@@ -6,21 +6,8 @@
  */
 #include <inttypes.h>
 
+#include "human.h"
 #include "summary.h"
-
-static void
-human_bytes(char *buf, size_t len, uint64_t n)
-{
-	static const char *unit[] = { "B", "kB", "MB", "GB", "TB" };
-	double v = (double)n;
-	int u = 0;
-
-	while (v >= 1000 && u < 4) {
-		v /= 1000;
-		u++;
-	}
-	snprintf(buf, len, u == 0 ? "%.0f %s" : "%.1f %s", v, unit[u]);
-}
 
 static void
 print_totals(FILE *out, const struct stats *st, double elapsed_s)
@@ -81,12 +68,12 @@ print_apps(FILE *out, const struct tally *t)
 
 	if (t->flows == 0)
 		return;
-	human_bytes(bytes, sizeof(bytes), t->flow_bytes);
+	human_bytes(bytes, sizeof(bytes), (double)t->flow_bytes);
 	fprintf(out, "  flows      %" PRIu64 " inner flows, %s\n", t->flows,
 	    bytes);
 	n = tally_top(&t->apps, 0, top, SUMMARY_TOP_APPS);
 	for (i = 0; i < n; i++) {
-		human_bytes(bytes, sizeof(bytes), top[i]->bytes);
+		human_bytes(bytes, sizeof(bytes), (double)top[i]->bytes);
 		fprintf(out, "             %-24s %6" PRIu64 " flows %10s\n",
 		    top[i]->name, top[i]->count, bytes);
 	}
