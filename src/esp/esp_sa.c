@@ -39,6 +39,7 @@
 #include <openssl/rand.h>
 
 #include "esp_sa.h"
+#include "../util/bytes.h"
 
 enum esp_kind {
 	ESP_K_NULL = 1,		/* ENCR_NULL + HMAC */
@@ -77,18 +78,6 @@ esp_err_str(enum esp_err e)
 
 /* ---- setup ---- */
 
-static const char *
-hmac_digest(uint16_t integ)
-{
-	switch (integ) {
-	case IKE_INTEG_HMAC_SHA1_96:		return ("SHA1");
-	case IKE_INTEG_HMAC_SHA2_256_128:	return ("SHA256");
-	case IKE_INTEG_HMAC_SHA2_384_192:	return ("SHA384");
-	case IKE_INTEG_HMAC_SHA2_512_256:	return ("SHA512");
-	default:				return (NULL);
-	}
-}
-
 static const EVP_CIPHER *
 aes_cipher(uint16_t encr, uint16_t keybits)
 {
@@ -108,7 +97,7 @@ dir_mac_init(struct esp_dir *d, uint16_t integ, const uint8_t *ak,
 {
 	OSSL_PARAM	 params[2];
 	EVP_MAC		*mac;
-	const char	*md = hmac_digest(integ);
+	const char	*md = ike_integ_digest(integ);
 
 	if (md == NULL || ak_len != ike_integ_key_len(integ))
 		return (-1);
@@ -286,15 +275,6 @@ esp_sa_wire_len(const struct esp_sa *sa, size_t inner_len)
 {
 	return (prefix_len(sa) + ESP_HDR_LEN + sa->out.iv_len + inner_len +
 	    pad_len(&sa->out, inner_len) + ESP_TRAILER_LEN + sa->out.icv_len);
-}
-
-static void
-put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
 }
 
 /* The Next Header for an inner packet, from its version nibble (tunnel

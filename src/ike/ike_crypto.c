@@ -14,6 +14,7 @@
 #include <openssl/rand.h>
 
 #include "ike_crypto_int.h"
+#include "../util/bytes.h"
 
 int
 ike_random(void *buf, size_t len)
@@ -232,17 +233,6 @@ ike_prf_plus(uint16_t prf, const uint8_t *key, size_t key_len,
 }
 
 /* ---- IKE SA keys (2.14, 2.18) ---- */
-
-static void
-put_be64(uint8_t *p, uint64_t v)
-{
-	int i;
-
-	for (i = 7; i >= 0; i--) {
-		p[i] = (uint8_t)v;
-		v >>= 8;
-	}
-}
 
 static int
 sk_dir_init(struct ike_sk_dir *dir, const struct ike_suite *suite)
@@ -506,10 +496,7 @@ ike_cookie_make(const uint8_t secret[32], uint32_t version,
 	if (ip_len != 4 && ip_len != 16)
 		return (-1);
 	put_be64(spi, spi_i);
-	out[0] = (uint8_t)(version >> 24);
-	out[1] = (uint8_t)(version >> 16);
-	out[2] = (uint8_t)(version >> 8);
-	out[3] = (uint8_t)version;
+	put_be32(out, version);
 	return (digest_iov("SHA256", iov, 4, out + 4, 32));
 }
 

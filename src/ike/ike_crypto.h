@@ -61,6 +61,9 @@ int	ike_prf_plus(uint16_t prf, const uint8_t *key, size_t key_len,
 size_t	ike_encr_key_len(uint16_t encr, uint16_t keybits);
 size_t	ike_integ_key_len(uint16_t integ);
 size_t	ike_integ_icv_len(uint16_t integ);	/* truncated output */
+/* The OpenSSL digest name of an integrity transform ("SHA256"), or
+ * NULL; the ESP data plane's HMACs use it too. */
+const char *ike_integ_digest(uint16_t integ);
 
 /* One direction of the SK payload protection. */
 struct ike_sk_dir {

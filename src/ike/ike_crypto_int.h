@@ -23,9 +23,8 @@ int	ike_hmac_iov(const char *digest, const uint8_t *key, size_t key_len,
 	    const struct ike_iov *iov, size_t n, uint8_t *out, size_t out_cap,
 	    size_t *out_len);
 
-/* The digest name of a PRF or an integrity transform, or NULL. */
+/* The digest name of a PRF, or NULL. */
 const char *ike_prf_digest(uint16_t prf);
-const char *ike_integ_digest(uint16_t integ);
 
 /* prf(prf(SK_p, RestOfIDPayload)) appended: the signed octets (2.15)
  * as one buffer, allocated; *len its length.  NULL on failure. */

@@ -7,6 +7,7 @@
 
 #include "ike_int.h"
 #include "ike_proposal.h"
+#include "../util/bytes.h"
 
 /* Our ESP proposals with our SPI in each; as IKE_AUTH carries them
  * without DH (the first Child SA has no PFS, 1.2). */
@@ -22,10 +23,7 @@ ike_esp_offer(const struct ike_peer_config *pc, uint32_t spi, bool with_dh,
 			out[i].n_xforms[IKE_XF_DH] = 0;
 		out[i].protocol = IKE_PROTO_ESP;
 		out[i].spi_len = 4;
-		out[i].spi[0] = (uint8_t)(spi >> 24);
-		out[i].spi[1] = (uint8_t)(spi >> 16);
-		out[i].spi[2] = (uint8_t)(spi >> 8);
-		out[i].spi[3] = (uint8_t)spi;
+		put_be32(out[i].spi, spi);
 	}
 	return (pc->n_esp_props);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ike_int.h"
+#include "../util/bytes.h"
 
 static int
 send_info(struct ike_endpoint *ep, struct ike_sa *sa, enum ike_req_kind kind,
@@ -42,10 +43,7 @@ ike_x_info_delete_child(struct ike_endpoint *ep, struct ike_sa *sa,
 	struct ike_writer w;
 	uint8_t spi[4];
 
-	spi[0] = (uint8_t)(c->spi_in >> 24);
-	spi[1] = (uint8_t)(c->spi_in >> 16);
-	spi[2] = (uint8_t)(c->spi_in >> 8);
-	spi[3] = (uint8_t)c->spi_in;
+	put_be32(spi, c->spi_in);
 	ike_writer_init_inner(&w, ep->plain, sizeof(ep->plain));
 	ike_msg_add_delete(&w, IKE_PROTO_ESP, 4, spi, 1);
 	if (send_info(ep, sa, IKE_REQ_DELETE_CHILD, &w) != 0)
@@ -95,12 +93,7 @@ ike_x_info_request(struct ike_endpoint *ep, struct ike_sa *sa,
 				continue;
 			if (n_ours < IKE_CHILD_PER_SA &&
 			    c->state != IKE_CHILD_S_DELETING) {
-				ours[4 * n_ours] = (uint8_t)(c->spi_in >> 24);
-				ours[4 * n_ours + 1] =
-				    (uint8_t)(c->spi_in >> 16);
-				ours[4 * n_ours + 2] =
-				    (uint8_t)(c->spi_in >> 8);
-				ours[4 * n_ours + 3] = (uint8_t)c->spi_in;
+				put_be32(&ours[4 * n_ours], c->spi_in);
 				n_ours++;
 			}
 			ike_child_remove(ep, sa, c);
