@@ -151,6 +151,12 @@ void	ike_endpoint_snapshot(const struct ike_endpoint *ep,
 	    struct ike_sa_view *ikes, size_t max_ike, size_t *n_ike,
 	    struct ike_child_view *children, size_t max_child, size_t *n_child);
 
+struct json;
+/* The fields of one snapshot entry into the JSON object open in j: what
+ * `espvis ike status` and the management API's /v1/ike both show. */
+void	ike_sa_view_json(struct json *j, const struct ike_sa_view *v);
+void	ike_child_view_json(struct json *j, const struct ike_child_view *v);
+
 /* Writes the snapshot as JSON lines ({"ike_sa":{...}} then
  * {"child_sa":{...}}) into buf; returns the length (truncated to cap). */
 size_t	ike_endpoint_status_json(const struct ike_endpoint *ep, char *buf,

@@ -1511,6 +1511,54 @@ json_ts_list(struct json *j, const char *key, const struct ike_ts *ts,
 	json_close_array(j);
 }
 
+/* An SPI as lowercase hex of its full width (16 or 8 digits). */
+static void
+json_spi(struct json *j, const char *key, uint64_t spi, int width)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%0*llx", width, (unsigned long long)spi);
+	json_str(j, key, buf);
+}
+
+void
+ike_sa_view_json(struct json *j, const struct ike_sa_view *v)
+{
+	char tmp[64];
+
+	json_str(j, "name", v->peer);
+	json_str(j, "state", v->state);
+	json_bool(j, "initiator", v->initiator);
+	json_spi(j, "spi_i", v->spi_i, 16);
+	json_spi(j, "spi_r", v->spi_r, 16);
+	json_str(j, "local", ike_addr_str(&v->local, tmp, sizeof(tmp)));
+	json_str(j, "remote", ike_addr_str(&v->remote, tmp, sizeof(tmp)));
+	json_str(j, "local_id", v->local_id);
+	json_str(j, "remote_id", v->remote_id);
+	json_bool(j, "natt", v->natt);
+	json_str(j, "alg", v->alg);
+	json_u64(j, "established_s", v->established_s);
+	json_u64(j, "rekey_in_s", v->rekey_in_s);
+	json_u64(j, "expire_in_s", v->expire_in_s);
+}
+
+void
+ike_child_view_json(struct json *j, const struct ike_child_view *v)
+{
+	json_spi(j, "ike_spi_i", v->ike_spi_i, 16);
+	json_str(j, "state", v->state);
+	json_spi(j, "spi_in", v->spi_in, 8);
+	json_spi(j, "spi_out", v->spi_out, 8);
+	json_str(j, "alg", v->alg);
+	json_bool(j, "encap", v->encap);
+	json_bool(j, "wesp", v->wesp);
+	json_ts_list(j, "local_ts", v->ts_local, v->n_ts_local);
+	json_ts_list(j, "remote_ts", v->ts_remote, v->n_ts_remote);
+	json_u64(j, "installed_s", v->installed_s);
+	json_u64(j, "rekey_in_s", v->rekey_in_s);
+	json_u64(j, "expire_in_s", v->expire_in_s);
+}
+
 size_t
 ike_endpoint_status_json(const struct ike_endpoint *ep, char *buf,
     size_t cap)
@@ -1519,7 +1567,6 @@ ike_endpoint_status_json(const struct ike_endpoint *ep, char *buf,
 	static struct ike_child_view ch[IKE_SA_MAX * IKE_CHILD_PER_SA];
 	size_t ni, nc, i, len = 0;
 	struct json j;
-	char tmp[64];
 
 	ike_endpoint_snapshot(ep, ikes, IKE_SA_MAX, &ni, ch,
 	    IKE_SA_MAX * IKE_CHILD_PER_SA, &nc);
@@ -1527,51 +1574,11 @@ ike_endpoint_status_json(const struct ike_endpoint *ep, char *buf,
 		json_init(&j, buf + len, cap - len - 1);
 		json_open_object(&j, NULL);
 		if (i < ni) {
-			const struct ike_sa_view *v = &ikes[i];
-
 			json_open_object(&j, "ike_sa");
-			json_str(&j, "name", v->peer);
-			json_str(&j, "state", v->state);
-			json_bool(&j, "initiator", v->initiator);
-			snprintf(tmp, sizeof(tmp), "%016llx",
-			    (unsigned long long)v->spi_i);
-			json_str(&j, "spi_i", tmp);
-			snprintf(tmp, sizeof(tmp), "%016llx",
-			    (unsigned long long)v->spi_r);
-			json_str(&j, "spi_r", tmp);
-			json_str(&j, "local", ike_addr_str(&v->local, tmp,
-			    sizeof(tmp)));
-			json_str(&j, "remote", ike_addr_str(&v->remote, tmp,
-			    sizeof(tmp)));
-			json_str(&j, "local_id", v->local_id);
-			json_str(&j, "remote_id", v->remote_id);
-			json_bool(&j, "natt", v->natt);
-			json_str(&j, "alg", v->alg);
-			json_u64(&j, "established_s", v->established_s);
-			json_u64(&j, "rekey_in_s", v->rekey_in_s);
-			json_u64(&j, "expire_in_s", v->expire_in_s);
+			ike_sa_view_json(&j, &ikes[i]);
 		} else {
-			const struct ike_child_view *v = &ch[i - ni];
-
 			json_open_object(&j, "child_sa");
-			snprintf(tmp, sizeof(tmp), "%016llx",
-			    (unsigned long long)v->ike_spi_i);
-			json_str(&j, "ike_spi_i", tmp);
-			json_str(&j, "state", v->state);
-			snprintf(tmp, sizeof(tmp), "%08x", v->spi_in);
-			json_str(&j, "spi_in", tmp);
-			snprintf(tmp, sizeof(tmp), "%08x", v->spi_out);
-			json_str(&j, "spi_out", tmp);
-			json_str(&j, "alg", v->alg);
-			json_bool(&j, "encap", v->encap);
-			json_bool(&j, "wesp", v->wesp);
-			json_ts_list(&j, "local_ts", v->ts_local,
-			    v->n_ts_local);
-			json_ts_list(&j, "remote_ts", v->ts_remote,
-			    v->n_ts_remote);
-			json_u64(&j, "installed_s", v->installed_s);
-			json_u64(&j, "rekey_in_s", v->rekey_in_s);
-			json_u64(&j, "expire_in_s", v->expire_in_s);
+			ike_child_view_json(&j, &ch[i - ni]);
 		}
 		json_close_object(&j);
 		json_close_object(&j);

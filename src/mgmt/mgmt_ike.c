@@ -3,7 +3,6 @@
  * the endpoint and the data plane written with util/json, on the
  * endpoint's thread (mgmt.h: no internal thread, so no lock).
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,29 +36,6 @@ snapshot(struct mgmt_ike *mi)
 }
 
 static void
-json_hex(struct json *j, const char *key, uint64_t v, int width)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "%0*" PRIx64, width, v);
-	json_str(j, key, buf);
-}
-
-static void
-json_ts(struct json *j, const char *key, const struct ike_ts *ts, size_t n)
-{
-	char buf[128];
-	size_t i;
-
-	json_open_array(j, key);
-	for (i = 0; i < n; i++) {
-		ike_ts_format(&ts[i], buf, sizeof(buf));
-		json_str(j, NULL, buf);
-	}
-	json_close_array(j);
-}
-
-static void
 json_esp_sa(struct json *j, const struct esp_sa *sa)
 {
 	const struct esp_sa_stats *st = &sa->stats;
@@ -86,30 +62,13 @@ static int
 ike_json(void *ctx, struct json *j)
 {
 	struct mgmt_ike *mi = ctx;
-	char buf[64];
 	size_t i;
 
 	snapshot(mi);
 	json_open_array(j, "ike_sas");
 	for (i = 0; i < mi->n_ike; i++) {
-		const struct ike_sa_view *v = &mi->ikes[i];
-
 		json_open_object(j, NULL);
-		json_str(j, "name", v->peer);
-		json_str(j, "state", v->state);
-		json_bool(j, "initiator", v->initiator);
-		json_hex(j, "spi_i", v->spi_i, 16);
-		json_hex(j, "spi_r", v->spi_r, 16);
-		json_str(j, "local", ike_addr_str(&v->local, buf, sizeof(buf)));
-		json_str(j, "remote", ike_addr_str(&v->remote, buf,
-		    sizeof(buf)));
-		json_str(j, "local_id", v->local_id);
-		json_str(j, "remote_id", v->remote_id);
-		json_bool(j, "natt", v->natt);
-		json_str(j, "alg", v->alg);
-		json_u64(j, "established_s", v->established_s);
-		json_u64(j, "rekey_in_s", v->rekey_in_s);
-		json_u64(j, "expire_in_s", v->expire_in_s);
+		ike_sa_view_json(j, &mi->ikes[i]);
 		json_close_object(j);
 	}
 	json_close_array(j);
@@ -119,18 +78,7 @@ ike_json(void *ctx, struct json *j)
 		const struct esp_sa *sa;
 
 		json_open_object(j, NULL);
-		json_hex(j, "ike_spi_i", c->ike_spi_i, 16);
-		json_str(j, "state", c->state);
-		json_hex(j, "spi_in", c->spi_in, 8);
-		json_hex(j, "spi_out", c->spi_out, 8);
-		json_str(j, "alg", c->alg);
-		json_bool(j, "encap", c->encap);
-		json_bool(j, "wesp", c->wesp);
-		json_ts(j, "local_ts", c->ts_local, c->n_ts_local);
-		json_ts(j, "remote_ts", c->ts_remote, c->n_ts_remote);
-		json_u64(j, "installed_s", c->installed_s);
-		json_u64(j, "rekey_in_s", c->rekey_in_s);
-		json_u64(j, "expire_in_s", c->expire_in_s);
+		ike_child_view_json(j, c);
 		if (mi->plane != NULL &&
 		    (sa = esp_plane_sa(mi->plane, c->spi_in)) != NULL)
 			json_esp_sa(j, sa);
