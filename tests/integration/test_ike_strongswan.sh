@@ -329,8 +329,8 @@ run_lifecycle() {
 	local n=L before=$fails old_in old_i new_in
 	AUTH=psk
 	echo "case $n: liveness, rekeys and deletes from both sides (aes128-sha256-ecp256, null-sha256)"
-	DPD=2
 	charon_conf aes128-sha256-ecp256 null-sha256 no
+	DPD=2
 	espvis_conf aes128-sha256-ecp256 null-sha256
 	DPD=0
 	sw --load-all >"$W/load.$n.log" 2>&1 || { fail "swanctl --load-all"; return; }
@@ -338,20 +338,18 @@ run_lifecycle() {
 	bring_up $n.up espvis
 	check_sas $n.up
 	old_in=$spi_in old_i=$spi_i
-	echo "  liveness checks (dpd_delay 2 s) both ways"
-	# Each side's check resets the other's timer, so which one sends
-	# first is a race each round: wait (up to 20 s) until both have.
-	# charon logs: "parsed INFORMATIONAL request 3 [ ]" (ours) and
-	# "parsed INFORMATIONAL response 2 [ ]" (the answer to its own)
+	echo "  liveness checks from espvis (dpd_delay 2 s)"
+	# Only espvis checks: a check resets the other side's timer, so with
+	# both sides checking, which one ever sends is a race.  strongSwan's
+	# own checks, answered by espvis, are covered in process (test_ike_sa).
 	i=0
-	while [ $i -lt 40 ] && ! { grep -Eq 'parsed INFORMATIONAL request [0-9]+ \[ \]' "$W/A/charon.log" &&
-	    grep -Eq 'parsed INFORMATIONAL response [0-9]+ \[ \]' "$W/A/charon.log"; }; do
+	while [ $i -lt 20 ] && ! grep -Eq 'generating INFORMATIONAL response [0-9]+ \[ \]' "$W/A/charon.log"; do
 		sleep 0.5; i=$((i + 1))
 	done
 	grep -Eq 'parsed INFORMATIONAL request [0-9]+ \[ \]' "$W/A/charon.log" ||
 		fail "$n: no liveness check from espvis reached strongSwan"
-	grep -Eq 'parsed INFORMATIONAL response [0-9]+ \[ \]' "$W/A/charon.log" ||
-		fail "$n: espvis did not answer strongSwan's liveness check"
+	grep -Eq 'generating INFORMATIONAL response [0-9]+ \[ \]' "$W/A/charon.log" ||
+		fail "$n: strongSwan did not answer espvis's liveness check"
 	settle; check_sas $n.dpd
 	echo "  strongSwan rekeys the Child SA"
 	sw --rekey --child c >"$W/rekey.$n.1.log" 2>&1 || fail "swanctl --rekey --child"

@@ -144,7 +144,10 @@ for f in $files; do rargs="$rargs -r $f"; done
 # on SIGHUP; stopped by SIGTERM.  The pidfile's directory is nobody's so that
 # espvis can still remove it after giving up root.
 mkdir "$dir/run" && chown nobody "$dir/run" && chmod 755 "$dir"
-start "$dir/run/espvis.pid" -i "$vb" --rules rules --stats-interval 1 \
+# The rules it re-reads on SIGHUP as nobody: a copy nobody can reach (the
+# checkout may sit in a directory only root can enter, as mktemp -d makes).
+cp -r rules "$dir/rules" && chmod -R a+rX "$dir/rules"
+start "$dir/run/espvis.pid" -i "$vb" --rules "$dir/rules" --stats-interval 1 \
     -u nobody --eve "$dir/live.json" -w "$dir/live.pcap" || exit 1
 uid=$(id -u nobody)
 grep -q "^Uid:	$uid	$uid	$uid	$uid$" "/proc/$pid/status" ||
