@@ -162,6 +162,27 @@ void	ike_child_view_json(struct json *j, const struct ike_child_view *v);
 size_t	ike_endpoint_status_json(const struct ike_endpoint *ep, char *buf,
 	    size_t cap);
 
+/*
+ * What IKE_SA_INIT requests met (RFC 7296 2.6): the cookie defence and
+ * the half-open cap, for `espvis ike status` (an "ike_init" line) and
+ * /v1/ike.  Counters since start; half_open is the number now.
+ */
+struct ike_init_stats {
+	uint64_t	init_requests;	/* new requests (not retransmits) */
+	uint64_t	unknown_peer;	/* no peer config for the addresses */
+	uint64_t	cookies_sent;	/* COOKIE answers, no state kept */
+	uint64_t	cookie_ok;	/* came back with the right cookie */
+	uint64_t	cookie_bad;	/* carried a cookie that was not ours */
+	uint64_t	half_open_dropped;	/* at half_open_max */
+	uint64_t	cookie_secrets;	/* secrets used so far (rotation) */
+	uint32_t	half_open, half_open_peak;
+};
+
+void	ike_endpoint_init_stats(const struct ike_endpoint *ep,
+	    struct ike_init_stats *out);
+/* Its fields into the JSON object open in j. */
+void	ike_init_stats_json(struct json *j, const struct ike_init_stats *s);
+
 /* Text forms used in logs and the status output. */
 const char *ike_addr_str(const struct ike_addr *a, char *buf, size_t cap);
 /* "10.1.0.0/24" or "10.1.0.1-10.1.0.9", with "[proto/port]" if narrowed. */

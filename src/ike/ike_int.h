@@ -155,6 +155,16 @@ struct ike_endpoint {
 	uint8_t			plain[IKE_MSG_MAX];	/* inner payloads */
 	uint8_t			dec[IKE_MSG_MAX];	/* decrypted */
 	struct ike_msg		msg;			/* being handled */
+	/* ike_x_init.c: cookies under load (2.6).  The secret changes
+	 * every IKE_COOKIE_SECRET_MS; a cookie made with the one before
+	 * is still good, so a cookie lives one to two periods. */
+	uint8_t			cookie_prev[32];
+	uint64_t		cookie_born_ms;
+	struct ike_init_stats	init_stats;
+	/* Per-request events are logged at most once a second, with a
+	 * count of what was not (a flood must not become a log flood). */
+	uint64_t		init_log_ms;
+	uint64_t		init_log_quiet;
 };
 
 /* ---- ike_sa.c ---- */

@@ -1559,6 +1559,28 @@ ike_child_view_json(struct json *j, const struct ike_child_view *v)
 	json_u64(j, "expire_in_s", v->expire_in_s);
 }
 
+/* {"ike_init":{...}}: what IKE_SA_INIT requests met (ike_x_init.c). */
+static size_t
+init_stats_line(const struct ike_endpoint *ep, char *buf, size_t cap)
+{
+	struct ike_init_stats st;
+	struct json j;
+
+	if (cap < 2)
+		return (0);
+	ike_endpoint_init_stats(ep, &st);
+	json_init(&j, buf, cap - 1);
+	json_open_object(&j, NULL);
+	json_open_object(&j, "ike_init");
+	ike_init_stats_json(&j, &st);
+	json_close_object(&j);
+	json_close_object(&j);
+	if (j.overflow)
+		return (0);
+	buf[j.len] = '\n';
+	return (j.len + 1);
+}
+
 size_t
 ike_endpoint_status_json(const struct ike_endpoint *ep, char *buf,
     size_t cap)
@@ -1587,6 +1609,7 @@ ike_endpoint_status_json(const struct ike_endpoint *ep, char *buf,
 		len += j.len;
 		buf[len++] = '\n';
 	}
+	len += init_stats_line(ep, buf + len, cap - len);
 	if (cap > 0)
 		buf[len < cap ? len : cap - 1] = '\0';
 	return (len);

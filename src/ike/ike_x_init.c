@@ -2,12 +2,24 @@
  * ike_x_init.c - IKE_SA_INIT (RFC 7296 1.2, 2.6, 2.7, 2.10, 2.14, 2.23),
  * both roles: proposals, KE (with the INVALID_KE_PAYLOAD retry), nonces,
  * cookies under load, NAT detection, and the IKE SA keys.
+ *
+ * Under a flood of requests from forged addresses (docs/ike.md, "Denial
+ * of service"), a request costs a lookup, a hash and a COOKIE answer
+ * from ep->buf: no allocation, no state, and no log line of its own.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/bytes.h"
+#include "../util/json.h"
 #include "ike_int.h"
 #include "ike_proposal.h"
+
+/* 2.6: "change the value of <secret> frequently"; a cookie stays good
+ * for one to two periods (the last secret is kept). */
+#define IKE_COOKIE_SECRET_MS	60000
+/* Per-request log lines (unknown peer, cookie, cap): one a second. */
+#define INIT_LOG_MS		1000
 
 static int
 nat_hash(const struct ike_addr *a, uint64_t spi_i, uint64_t spi_r,
@@ -310,6 +322,26 @@ ike_x_init_response(struct ike_endpoint *ep, struct ike_sa *sa,
 
 /* ---- responder ---- */
 
+/* A per-request event: logged at most once every INIT_LOG_MS, saying
+ * how many were not logged since the last line. */
+static void
+init_log(struct ike_endpoint *ep, const char *peer, const char *what)
+{
+	if (ep->init_log_ms != 0 && ep->now - ep->init_log_ms < INIT_LOG_MS) {
+		ep->init_log_quiet++;
+		return;
+	}
+	if (ep->init_log_quiet > 0)
+		ike_logf(ep, 1, "%s: %s (%llu more IKE_SA_INIT events in %llu "
+		    "ms not logged)", peer, what,
+		    (unsigned long long)ep->init_log_quiet,
+		    (unsigned long long)(ep->now - ep->init_log_ms));
+	else
+		ike_logf(ep, 1, "%s: %s", peer, what);
+	ep->init_log_ms = ep->now;
+	ep->init_log_quiet = 0;
+}
+
 /* An unencrypted answer without state (errors, cookie request). */
 static void
 init_notify(struct ike_endpoint *ep, const struct ike_addr *local,
@@ -352,28 +384,83 @@ find_peer(const struct ike_endpoint *ep, const struct ike_addr *local,
 	return (NULL);
 }
 
+/* 2.6: a new secret when the current one is IKE_COOKIE_SECRET_MS old;
+ * after two periods without use, the old one goes too. */
+static int
+cookie_secret_update(struct ike_endpoint *ep)
+{
+	uint64_t age = ep->now - ep->cookie_born_ms;
+
+	if (ep->init_stats.cookie_secrets > 0 && age < IKE_COOKIE_SECRET_MS)
+		return (0);
+	memcpy(ep->cookie_prev, ep->cookie_secret, sizeof(ep->cookie_prev));
+	if ((age >= 2 * IKE_COOKIE_SECRET_MS &&
+	    ike_rand(ep, ep->cookie_prev, sizeof(ep->cookie_prev)) != 0) ||
+	    ike_rand(ep, ep->cookie_secret, sizeof(ep->cookie_secret)) != 0)
+		return (-1);
+	ep->cookie_version++;
+	ep->cookie_born_ms = ep->now;
+	ep->init_stats.cookie_secrets++;
+	return (0);
+}
+
+/* The request's cookie was made by us, with this secret or the last. */
+static bool
+cookie_valid(struct ike_endpoint *ep, const struct ike_addr *remote,
+    const struct ike_msg *msg, const struct ike_notify *n)
+{
+	uint8_t cookie[IKE_COOKIE_LEN];
+	const uint8_t *secret;
+	uint32_t version;
+
+	if (n->data.len != IKE_COOKIE_LEN)
+		return (false);
+	version = get_be32(n->data.ptr);
+	if (version == ep->cookie_version)
+		secret = ep->cookie_secret;
+	else if (version == ep->cookie_version - 1)
+		secret = ep->cookie_prev;
+	else
+		return (false);
+	return (ike_cookie_make(secret, version, msg->nonce.ptr,
+	    msg->nonce.len, remote->ip.bytes, remote->ip.family == 6 ? 16 : 4,
+	    msg->hdr.spi_i, cookie) == 0 &&
+	    ike_ct_equal(n->data.ptr, cookie, IKE_COOKIE_LEN));
+}
+
 /* 2.6: under load, answer without state unless the request carries the
  * cookie we would give it. */
 static bool
 cookie_ok(struct ike_endpoint *ep, const struct ike_addr *local,
-    const struct ike_addr *remote, const struct ike_msg *msg)
+    const struct ike_addr *remote, const struct ike_msg *msg,
+    const char *peer)
 {
+	struct ike_init_stats *st = &ep->init_stats;
 	const struct ike_notify *n;
 	uint8_t cookie[IKE_COOKIE_LEN];
 
 	if (ep->cfg.cookie_threshold == 0 ||
 	    ike_sa_count_half_open(ep) < ep->cfg.cookie_threshold)
 		return (true);
+	if (cookie_secret_update(ep) != 0)
+		return (false);
+	if ((n = ike_msg_notify(msg, IKE_N_COOKIE)) != NULL) {
+		if (cookie_valid(ep, remote, msg, n)) {
+			st->cookie_ok++;
+			return (true);
+		}
+		st->cookie_bad++;
+	}
 	if (ike_cookie_make(ep->cookie_secret, ep->cookie_version,
 	    msg->nonce.ptr, msg->nonce.len, remote->ip.bytes,
 	    remote->ip.family == 6 ? 16 : 4, msg->hdr.spi_i, cookie) != 0)
 		return (false);
-	n = ike_msg_notify(msg, IKE_N_COOKIE);
-	if (n != NULL && n->data.len == IKE_COOKIE_LEN &&
-	    ike_ct_equal(n->data.ptr, cookie, IKE_COOKIE_LEN))
-		return (true);
 	init_notify(ep, local, remote, msg->hdr.spi_i, IKE_N_COOKIE, cookie,
 	    sizeof(cookie));
+	st->cookies_sent++;
+	init_log(ep, peer, n != NULL ? "IKE_SA_INIT with a wrong cookie, "
+	    "answered with a new one" : "under load: IKE_SA_INIT answered "
+	    "with a COOKIE");
 	return (false);
 }
 
@@ -389,7 +476,7 @@ ike_x_init_request(struct ike_endpoint *ep, const struct ike_addr *local,
 	struct ike_writer w;
 	struct ike_hdr h;
 	struct ike_sa *sa;
-	size_t pub_len, out_len;
+	size_t pub_len, out_len, half;
 	uint8_t num;
 
 	if ((sa = ike_sa_find_half(ep, msg->hdr.spi_i, remote)) != NULL) {
@@ -400,8 +487,10 @@ ike_x_init_request(struct ike_endpoint *ep, const struct ike_addr *local,
 			    sa->resp, sa->resp_len);
 		return;
 	}
+	ep->init_stats.init_requests++;
 	if ((pc = find_peer(ep, local, remote)) == NULL) {
-		ike_logf(ep, 1, "IKE_SA_INIT from an unknown peer ignored");
+		ep->init_stats.unknown_peer++;
+		init_log(ep, "-", "IKE_SA_INIT from an unknown peer ignored");
 		return;
 	}
 	if (msg->nonce.len < IKE_NONCE_MIN || msg->nonce.len > IKE_NONCE_MAX) {
@@ -410,12 +499,13 @@ ike_x_init_request(struct ike_endpoint *ep, const struct ike_addr *local,
 		return;
 	}
 	/* Before any state: the cookie, then the hard cap. */
-	if (!cookie_ok(ep, local, remote, msg))
+	if (!cookie_ok(ep, local, remote, msg, pc->name))
 		return;
 	if (ep->cfg.half_open_max > 0 &&
 	    ike_sa_count_half_open(ep) >= ep->cfg.half_open_max) {
-		ike_logf(ep, 1, "%s: half-open limit reached, request dropped",
-		    pc->name);
+		ep->init_stats.half_open_dropped++;
+		init_log(ep, pc->name, "half-open limit reached, request "
+		    "dropped");
 		return;
 	}
 	if (!ike_proposal_select(pc->ike_props, pc->n_ike_props, msg->sa,
@@ -493,5 +583,30 @@ ike_x_init_request(struct ike_endpoint *ep, const struct ike_addr *local,
 	sa->init_i_len = len;
 	sa->init_r_len = out_len;
 	ike_sa_set_state(ep, sa, IKE_SA_S_INIT_R);
+	half = ike_sa_count_half_open(ep);
+	if (half > ep->init_stats.half_open_peak)
+		ep->init_stats.half_open_peak = (uint32_t)half;
 	ike_sa_send_response(ep, sa, ep->buf, out_len);
+}
+
+void
+ike_endpoint_init_stats(const struct ike_endpoint *ep,
+    struct ike_init_stats *out)
+{
+	*out = ep->init_stats;
+	out->half_open = (uint32_t)ike_sa_count_half_open(ep);
+}
+
+void
+ike_init_stats_json(struct json *j, const struct ike_init_stats *s)
+{
+	json_u64(j, "init_requests", s->init_requests);
+	json_u64(j, "unknown_peer", s->unknown_peer);
+	json_u64(j, "cookies_sent", s->cookies_sent);
+	json_u64(j, "cookie_ok", s->cookie_ok);
+	json_u64(j, "cookie_bad", s->cookie_bad);
+	json_u64(j, "cookie_secrets", s->cookie_secrets);
+	json_u64(j, "half_open", s->half_open);
+	json_u64(j, "half_open_peak", s->half_open_peak);
+	json_u64(j, "half_open_dropped", s->half_open_dropped);
 }

@@ -57,11 +57,12 @@ json_esp_sa(struct json *j, const struct esp_sa *sa)
 }
 
 /* GET /v1/ike: what `espvis ike status` prints, as one document, with
- * each Child SA's data plane counters. */
+ * each Child SA's data plane counters and the IKE_SA_INIT counters. */
 static int
 ike_json(void *ctx, struct json *j)
 {
 	struct mgmt_ike *mi = ctx;
+	struct ike_init_stats init;
 	size_t i;
 
 	snapshot(mi);
@@ -87,6 +88,10 @@ ike_json(void *ctx, struct json *j)
 	json_close_array(j);
 	json_bool(j, "truncated", mi->n_ike == SNAP_IKE_MAX ||
 	    mi->n_child == SNAP_CHILD_MAX);
+	ike_endpoint_init_stats(mi->ep, &init);
+	json_open_object(j, "ike_init");
+	ike_init_stats_json(j, &init);
+	json_close_object(j);
 	return (0);
 }
 

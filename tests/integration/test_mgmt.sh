@@ -196,8 +196,11 @@ assert d["ike_sas"][0]["remote_id"] == "A.mgmt.test", d
 c = d["child_sas"][0]
 assert c["spi_in"] == child[0]["spi_in"] and c["alg"] == "NULL/HMAC_SHA2_256_128", (c, child)
 assert c["local_ts"] == ["10.204.2.0/24"] and c["esp"]["in_packets"] >= 1, c
+init = [s["ike_init"] for s in st if "ike_init" in s]
+assert len(init) == 1 and set(d["ike_init"]) == set(init[0]), (d["ike_init"], init)
+assert all(d["ike_init"][k] >= init[0][k] for k in init[0] if k != "half_open"), d["ike_init"]
 PYEOF
-then ok "GET /v1/ike: the Child SA as \`espvis ike status\` shows it, with ESP counters"
+then ok "GET /v1/ike: the Child SA as \`espvis ike status\` shows it, with ESP counters and ike_init"
 else fail "GET /v1/ike: $code $(head -c 300 "$W/ike.json")"; fi
 
 code=$(get sas /v1/sas)
