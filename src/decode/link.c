@@ -138,13 +138,15 @@ static enum skip_reason
 link_ether(struct dctx *ctx, struct span *s)
 {
 	struct packet		*p = ctx->p;
+	struct cursor		 h;
 	enum skip_reason	 r;
 
 	if ((r = span_need(s, ETH_HDR_LEN, SKIP_MALFORMED_L2)) != SKIP_NONE)
 		return (r);
-	p->mac_dst = cur_bytes(&s->cur, 6);
-	p->mac_src = cur_bytes(&s->cur, 6);
-	return (link_ethertype(ctx, cur_be16(&s->cur), s));
+	cur_window(&s->cur, ETH_HDR_LEN, &h);	/* one bound, not three */
+	p->mac_dst = cur_bytes(&h, 6);
+	p->mac_src = cur_bytes(&h, 6);
+	return (link_ethertype(ctx, cur_be16(&h), s));
 }
 
 /*

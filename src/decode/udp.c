@@ -143,6 +143,7 @@ decode_udp(struct dctx *ctx, struct span *s)
 {
 	struct packet		*p = ctx->p;
 	struct span		 payload;
+	struct cursor		 h;
 	enum skip_reason	 r;
 	size_t			 wire = span_wire_left(s);
 	uint16_t		 udp_len;
@@ -150,10 +151,11 @@ decode_udp(struct dctx *ctx, struct span *s)
 	if ((r = span_need(s, UDP_HDR_LEN, SKIP_MALFORMED_UDP)) != SKIP_NONE)
 		return (r);
 	p->encap = ENCAP_UDP;
-	p->sport = cur_be16(&s->cur);
-	p->dport = cur_be16(&s->cur);
-	udp_len = cur_be16(&s->cur);
-	cur_skip(&s->cur, 2);
+	cur_window(&s->cur, UDP_HDR_LEN, &h);	/* one bound, not four */
+	p->sport = cur_be16(&h);
+	p->dport = cur_be16(&h);
+	udp_len = cur_be16(&h);
+	cur_skip(&h, 2);
 	if (udp_len < UDP_HDR_LEN || udp_len > wire)
 		return (SKIP_MALFORMED_UDP);
 	span_sub(s, udp_len - UDP_HDR_LEN, &payload);

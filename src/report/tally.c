@@ -67,9 +67,11 @@ table_add(struct tally_table *t, const char *name, uint64_t count,
 {
 	char key[TALLY_NAME_MAX];
 	struct tally_entry *e;
-	size_t i, probe;
+	size_t i, probe, n = strnlen(name, sizeof(key) - 1);
 
-	snprintf(key, sizeof(key), "%s", name);
+	/* snprintf("%s") without the format machinery: once per event. */
+	memcpy(key, name, n);
+	key[n] = '\0';
 	i = name_hash(key) % t->cap;
 	for (probe = 0; probe < t->cap; probe++, i = (i + 1) % t->cap) {
 		e = &t->entry[i];

@@ -6,21 +6,6 @@
 
 #include "addr.h"
 
-void
-ipaddr_set4(struct ipaddr *a, const uint8_t *b)
-{
-	memset(a, 0, sizeof(*a));
-	a->family = 4;
-	memcpy(a->bytes, b, 4);
-}
-
-void
-ipaddr_set6(struct ipaddr *a, const uint8_t *b)
-{
-	a->family = 6;
-	memcpy(a->bytes, b, 16);
-}
-
 bool
 ipaddr_eq(const struct ipaddr *a, const struct ipaddr *b)
 {

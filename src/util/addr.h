@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct ipaddr {
 	uint8_t	family;		/* 4 or 6; 0 when unset */
@@ -15,8 +16,22 @@ struct ipaddr {
 
 #define IPADDR_STRLEN	46	/* INET6_ADDRSTRLEN */
 
-void	ipaddr_set4(struct ipaddr *, const uint8_t *);
-void	ipaddr_set6(struct ipaddr *, const uint8_t *);
+/* Inline: decode/ and inner/ set four of these for every packet. */
+static inline void
+ipaddr_set4(struct ipaddr *a, const uint8_t *b)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = 4;
+	memcpy(a->bytes, b, 4);
+}
+
+static inline void
+ipaddr_set6(struct ipaddr *a, const uint8_t *b)
+{
+	a->family = 6;
+	memcpy(a->bytes, b, 16);
+}
+
 bool	ipaddr_eq(const struct ipaddr *, const struct ipaddr *);
 /* Writes the text form into buf (at least IPADDR_STRLEN bytes). */
 const char *ipaddr_str(const struct ipaddr *, char *buf, size_t buflen);

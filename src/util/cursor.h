@@ -160,4 +160,27 @@ cur_sub(struct cursor *c, size_t n, struct cursor *child)
 	return (true);
 }
 
+/*
+ * The next n bytes, which the caller has checked are there (cur_left(c)
+ * >= n), as a window of exactly n bytes, and advance past them.  With n
+ * a constant the window's bounds are constants: reading a fixed header
+ * through it costs one check, not one a field.  Were the bytes missing
+ * after all, the parent and the window get the error, as cur_sub().
+ */
+static inline void
+cur_window(struct cursor *c, size_t n, struct cursor *w)
+{
+	if (!cur_need(c, n)) {
+		w->base = NULL;
+		w->len = w->pos = 0;
+		w->err = true;
+		return;
+	}
+	w->base = c->base + c->pos;
+	w->len = n;
+	w->pos = 0;
+	w->err = false;
+	c->pos += n;
+}
+
 #endif /* ESPVIS_CURSOR_H */
