@@ -111,6 +111,18 @@ struct ike_sa {
 	uint16_t		x_dh_group;
 	uint32_t		x_spi_in;
 	uint64_t		x_spi_ike;
+	/*
+	 * Simultaneous rekeying (2.8.1, 2.8.2): while our rekey request is
+	 * outstanding the peer rekeyed the same SA and we answered.  Kept:
+	 * the lower of that exchange's two nonces and what it created (a
+	 * Child SA by our inbound SPI, or an IKE SA by its SPIs); settled
+	 * when our answer comes (ike_x_child.c).
+	 */
+	bool			coll;
+	uint8_t			coll_nonce[IKE_NONCE_MAX];
+	size_t			coll_nonce_len;
+	uint32_t		coll_child_spi;
+	uint64_t		coll_spi_i, coll_spi_r;
 
 	/* The peer's requests: next expected ID, our last response. */
 	uint32_t		msgid_in;
@@ -281,5 +293,9 @@ void	ike_x_child_response(struct ike_endpoint *ep, struct ike_sa *sa,
 int	ike_x_child_rekey(struct ike_endpoint *ep, struct ike_sa *sa,
 	    struct ike_child *c);
 int	ike_x_child_rekey_ike(struct ike_endpoint *ep, struct ike_sa *sa);
+/* The peer deletes an old IKE SA whose rekey collided with ours before
+ * our answer came (2.8.2): its Child SAs go to the peer's new IKE SA. */
+void	ike_x_child_collision_delete(struct ike_endpoint *ep,
+	    struct ike_sa *sa);
 
 #endif /* ESPVIS_IKE_INT_H */

@@ -32,7 +32,29 @@ struct side {
 	int			 ups, downs;
 	struct ike_child_info	 last_up;
 	uint8_t			 ei[IKE_ENCR_KEY_MAX], ai[IKE_INTEG_KEY_MAX];
+	/* Every Child SA installed: SPI, who initiated, its ai key. */
+	struct {
+		uint32_t	 spi_in;
+		bool		 initiator;
+		uint8_t		 ai[IKE_INTEG_KEY_MAX];
+	} up[16];
 };
+
+/* Nonce script: the n-th nonce drawn (by either end) after arming
+ * starts with script[n], so a test decides which nonce is lowest. */
+static uint8_t nonce_script[8];
+static size_t n_script, script_at;
+
+static int
+fake_random(void *arg, void *buf, size_t len)
+{
+	(void)arg;
+	if (ike_random(buf, len) != 0)
+		return (-1);
+	if (len == IKE_NONCE_LEN && script_at < n_script)
+		((uint8_t *)buf)[0] = nonce_script[script_at++];
+	return (0);
+}
 
 static struct pkt q[QMAX];
 static size_t nq;
@@ -76,6 +98,11 @@ on_up(void *arg, const struct ike_child_info *ci)
 {
 	struct side *s = arg;
 
+	if (s->ups < 16) {
+		s->up[s->ups].spi_in = ci->spi_in;
+		s->up[s->ups].initiator = ci->initiator;
+		memcpy(s->up[s->ups].ai, ci->keys->ai, sizeof(s->ai));
+	}
 	s->ups++;
 	s->last_up = *ci;
 	s->last_up.keys = NULL;
@@ -223,6 +250,8 @@ setup_pair(const char *ike_a, const char *esp_a, const char *ike_b,
 	env.child_up = on_up;
 	env.child_down = on_down;
 	env.log = on_log;
+	env.random = fake_random;
+	n_script = script_at = 0;
 	env.arg = &A;
 	ck_assert_ptr_nonnull(A.ep = ike_endpoint_new(&ca, &env));
 	env.arg = &B;
@@ -1070,6 +1099,197 @@ START_TEST(test_ike_expiry)
 }
 END_TEST
 
+/* Arms the nonce script so that the `lowest`-th nonce drawn from now
+ * (0-based) starts with 0x01 and every other one with 0x80 + n. */
+static void
+script_lowest(size_t lowest, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		nonce_script[i] = i == lowest ? 0x01 : (uint8_t)(0x80 + i);
+	n_script = n;
+	script_at = 0;
+}
+
+/* Where the Child SA with inbound SPI spi is in s->up. */
+static int
+up_of(const struct side *s, uint32_t spi)
+{
+	int i;
+
+	for (i = 0; i < s->ups && i < 16; i++)
+		if (s->up[i].spi_in == spi)
+			return (i);
+	ck_abort_msg("no Child SA %08x installed", spi);
+	return (-1);
+}
+
+/*
+ * 2.8.1: both ends rekey the same Child SA in the same tick, the
+ * requests cross.  Nonces are drawn in this order: A's Ni, B's Ni, B's
+ * Nr (answering A), A's Nr (answering B).  _i picks the lowest: 0 and 2
+ * are in A's exchange (A's new SA redundant), 1 and 3 in B's.
+ */
+START_TEST(test_rekey_child_simultaneous)
+{
+	struct ike_sa_view v[4];
+	struct ike_child_view c[4], d[4];
+	size_t ni, nc, nd;
+	bool a_redundant = _i % 2 == 0;
+	uint32_t old_in;
+	int ua, ub;
+
+	setup_pair("aes128-sha256-modp2048", "null-sha256",
+	    "aes128-sha256-modp2048", "null-sha256", "interop-psk-0123456789");
+	ck_assert_int_eq(ike_endpoint_initiate(A.ep, "b"), 0);
+	pump(0, 0);
+	snapshot(&A, v, &ni, c, &nc);
+	old_in = c[0].spi_in;
+	script_lowest((size_t)_i, 4);
+	ck_assert_int_eq(ike_endpoint_rekey_child(A.ep, old_in), 0);
+	ck_assert_int_eq(ike_endpoint_rekey_child(B.ep, c[0].spi_out), 0);
+	ck_assert_uint_eq(nq, 2);
+	/* Two requests, two answers, two Deletes (the old SA by the
+	 * survivor's creator, the redundant one by its creator), two
+	 * answers. */
+	ck_assert_uint_eq(pump(0, 0), 8);
+	ck_assert_uint_eq(script_at, 4);
+	snapshot(&A, v, &ni, c, &nc);
+	snapshot(&B, v, &ni, d, &nd);
+	ck_assert_uint_eq(nc, 1);
+	ck_assert_uint_eq(nd, 1);
+	ck_assert_str_eq(c[0].state, "INSTALLED");
+	ck_assert_str_eq(d[0].state, "INSTALLED");
+	ck_assert_uint_eq(c[0].spi_in, d[0].spi_out);
+	ck_assert_uint_eq(c[0].spi_out, d[0].spi_in);
+	ck_assert_uint_ne(c[0].spi_in, old_in);
+	/* Two new ones each, the old and the redundant one gone. */
+	ck_assert_int_eq(A.ups, 3);
+	ck_assert_int_eq(B.ups, 3);
+	ck_assert_int_eq(A.downs, 2);
+	ck_assert_int_eq(B.downs, 2);
+	/* The survivor is the one made by B's exchange when A's held the
+	 * lowest nonce, with the same keys on both sides. */
+	ua = up_of(&A, c[0].spi_in);
+	ub = up_of(&B, d[0].spi_in);
+	ck_assert_int_eq(A.up[ua].initiator, !a_redundant);
+	ck_assert_int_eq(B.up[ub].initiator, a_redundant);
+	ck_assert_int_eq(memcmp(A.up[ua].ai, B.up[ub].ai, sizeof(A.ai)), 0);
+	/* Nothing left in flight; the survivor rekeys normally. */
+	ck_assert_int_eq(ike_endpoint_rekey_child(A.ep, c[0].spi_in), 0);
+	ck_assert_uint_eq(pump(0, 0), 4);
+	snapshot(&A, v, &ni, c, &nc);
+	ck_assert_uint_eq(nc, 1);
+	teardown_pair();
+}
+END_TEST
+
+/*
+ * 2.8.2: both ends rekey the IKE SA in the same tick.  Nonce order and
+ * _i as for Child SAs.  One new IKE SA survives on each side, the same
+ * one, with the Child SA moved over untouched.
+ */
+START_TEST(test_rekey_ike_simultaneous)
+{
+	struct ike_sa_view v[4], w[4];
+	struct ike_child_view c[4], d[4];
+	size_t ni, nc, nw, nd;
+	bool a_redundant = _i % 2 == 0;
+	uint64_t old_spi;
+	uint32_t child_in;
+
+	setup_pair("aes128-sha256-modp2048", "null-sha256",
+	    "aes128-sha256-modp2048", "null-sha256", "interop-psk-0123456789");
+	ck_assert_int_eq(ike_endpoint_initiate(A.ep, "b"), 0);
+	pump(0, 0);
+	snapshot(&A, v, &ni, c, &nc);
+	old_spi = v[0].spi_i;
+	child_in = c[0].spi_in;
+	script_lowest((size_t)_i, 4);
+	ck_assert_int_eq(ike_endpoint_rekey_ike(A.ep, old_spi), 0);
+	ck_assert_int_eq(ike_endpoint_rekey_ike(B.ep, old_spi), 0);
+	ck_assert_uint_eq(nq, 2);
+	ck_assert_uint_eq(pump(0, 0), 8);
+	ck_assert_uint_eq(script_at, 4);
+	ike_endpoint_tick(A.ep, now_ms);
+	ike_endpoint_tick(B.ep, now_ms);
+	snapshot(&A, v, &ni, c, &nc);
+	snapshot(&B, w, &nw, d, &nd);
+	ck_assert_uint_eq(ni, 1);
+	ck_assert_uint_eq(nw, 1);
+	ck_assert_str_eq(v[0].state, "ESTABLISHED");
+	ck_assert_str_eq(w[0].state, "ESTABLISHED");
+	ck_assert_uint_ne(v[0].spi_i, old_spi);
+	ck_assert_uint_eq(v[0].spi_i, w[0].spi_i);
+	ck_assert_uint_eq(v[0].spi_r, w[0].spi_r);
+	/* The survivor was made by B's exchange when A's was redundant. */
+	ck_assert_int_eq(v[0].initiator, !a_redundant);
+	ck_assert_int_eq(w[0].initiator, a_redundant);
+	/* No Child SA lost: moved to the survivor on both sides. */
+	ck_assert_uint_eq(nc, 1);
+	ck_assert_uint_eq(nd, 1);
+	ck_assert_uint_eq(c[0].spi_in, child_in);
+	ck_assert_uint_eq(d[0].spi_out, child_in);
+	ck_assert_uint_eq(c[0].ike_spi_i, v[0].spi_i);
+	ck_assert_uint_eq(d[0].ike_spi_i, w[0].spi_i);
+	ck_assert_int_eq(A.downs + B.downs, 0);
+	/* The survivor works: a Child SA rekey over it. */
+	ck_assert_int_eq(ike_endpoint_rekey_child(B.ep, d[0].spi_in), 0);
+	ck_assert_uint_eq(pump(0, 0), 4);
+	snapshot(&A, v, &ni, c, &nc);
+	ck_assert_uint_eq(nc, 1);
+	ck_assert_uint_ne(c[0].spi_in, child_in);
+	ck_assert_int_eq(memcmp(A.ai, B.ai, sizeof(A.ai)), 0);
+	teardown_pair();
+}
+END_TEST
+
+/*
+ * 2.8.2, only one side notices: A's request reaches B (which notes the
+ * collision) and is answered, B's request is lost, A finishes and
+ * deletes the old IKE SA.  On that Delete B moves its Child SA to A's
+ * new IKE SA and forgets its own rekey.
+ */
+START_TEST(test_rekey_ike_one_notices)
+{
+	struct ike_sa_view v[4], w[4];
+	struct ike_child_view c[4], d[4];
+	size_t ni, nc, nw, nd;
+	uint64_t old_spi;
+	uint32_t child_in;
+
+	setup_pair("aes128-sha256-modp2048", "null-sha256",
+	    "aes128-sha256-modp2048", "null-sha256", "interop-psk-0123456789");
+	ck_assert_int_eq(ike_endpoint_initiate(A.ep, "b"), 0);
+	pump(0, 0);
+	snapshot(&A, v, &ni, c, &nc);
+	old_spi = v[0].spi_i;
+	child_in = c[0].spi_in;
+	ck_assert_int_eq(ike_endpoint_rekey_ike(A.ep, old_spi), 0);
+	ck_assert_int_eq(ike_endpoint_rekey_ike(B.ep, old_spi), 0);
+	/* req_A delivered, req_B lost; resp_A, Delete, its answer. */
+	ck_assert_uint_eq(pump(2, 0), 5);
+	now_ms += 10000;
+	ike_endpoint_tick(A.ep, now_ms);
+	ike_endpoint_tick(B.ep, now_ms);
+	pump(0, 0);
+	snapshot(&A, v, &ni, c, &nc);
+	snapshot(&B, w, &nw, d, &nd);
+	ck_assert_uint_eq(ni, 1);
+	ck_assert_uint_eq(nw, 1);
+	ck_assert_uint_eq(v[0].spi_i, w[0].spi_i);
+	ck_assert_uint_ne(v[0].spi_i, old_spi);
+	ck_assert_int_eq(v[0].initiator, 1);
+	ck_assert_uint_eq(nc, 1);
+	ck_assert_uint_eq(nd, 1);
+	ck_assert_uint_eq(c[0].spi_in, child_in);
+	ck_assert_uint_eq(d[0].ike_spi_i, w[0].spi_i);
+	ck_assert_int_eq(A.downs + B.downs, 0);
+	teardown_pair();
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -1098,6 +1318,9 @@ suite(void)
 	tcase_add_loop_test(tc, test_rekey_child, 0, 2);
 	tcase_add_loop_test(tc, test_rekey_ike, 0, 2);
 	tcase_add_test(tc, test_rekey_on_timer);
+	tcase_add_loop_test(tc, test_rekey_child_simultaneous, 0, 4);
+	tcase_add_loop_test(tc, test_rekey_ike_simultaneous, 0, 4);
+	tcase_add_test(tc, test_rekey_ike_one_notices);
 	tcase_add_test(tc, test_status_json);
 	tcase_add_test(tc, test_ts_narrowing);
 	tcase_add_test(tc, test_payload_rules);
