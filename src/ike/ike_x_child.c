@@ -131,6 +131,7 @@ rekeyed_sa(struct ike_endpoint *ep, struct ike_sa *old, bool initiator,
 	sa->natt = old->natt;
 	sa->nat_local = old->nat_local;
 	sa->remote_id = old->remote_id;
+	sa->frag = old->frag;		/* RFC 7383 2.3: for the IKE SA */
 	sa->suite = *suite;
 	return (sa);
 }
