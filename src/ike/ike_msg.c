@@ -419,8 +419,21 @@ decode_notify(struct cursor *c, struct chain *ch)
 	struct ike_notify	*n;
 	uint8_t			 spi_len;
 
-	if (msg->n_notify >= IKE_MSG_NOTIFY_MAX)
-		return (IKE_N_INVALID_SYNTAX);
+	if (msg->n_notify >= IKE_MSG_NOTIFY_MAX) {
+		/* Full: a status notify more (strongSwan sends one
+		 * ADDITIONAL_IP*_ADDRESS per address with MOBIKE) is skipped
+		 * and counted; an error one may not go unseen (3.10.1). */
+		(void)cur_u8(c);
+		spi_len = cur_u8(c);
+		if (!cur_ok(c) || cur_be16(c) <= IKE_N_ERROR_MAX || !cur_ok(c))
+			return (IKE_N_INVALID_SYNTAX);
+		(void)cur_bytes(c, spi_len);
+		if (!cur_ok(c))
+			return (IKE_N_INVALID_SYNTAX);
+		(void)rest_of(c);
+		msg->n_notify_skipped++;
+		return (0);
+	}
 	n = &msg->notify[msg->n_notify];
 	n->protocol = cur_u8(c);
 	spi_len = cur_u8(c);

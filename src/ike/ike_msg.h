@@ -47,7 +47,9 @@ struct ike_delete {
 	struct ike_bytes	spis;		/* n_spis * spi_len bytes */
 };
 
-#define IKE_MSG_NOTIFY_MAX	16
+/* Notifies kept per message; status ones beyond are skipped (counted
+ * in n_notify_skipped), an error one beyond refuses the message. */
+#define IKE_MSG_NOTIFY_MAX	32
 #define IKE_MSG_DELETE_MAX	8
 #define IKE_MSG_TS_MAX		8
 #define IKE_MSG_CERT_MAX	4
@@ -79,6 +81,7 @@ struct ike_msg {
 	struct ike_bytes	certreq;		/* CERTREQ (3.7) body */
 	struct ike_notify	notify[IKE_MSG_NOTIFY_MAX]; /* N (3.10) */
 	size_t			n_notify;
+	size_t			n_notify_skipped;	/* status, over the max */
 	struct ike_delete	del[IKE_MSG_DELETE_MAX]; /* D (3.11) */
 	size_t			n_del;
 	struct ike_ts		tsi[IKE_MSG_TS_MAX];	/* TSi, TSr (3.13) */

@@ -438,8 +438,8 @@ static const struct limit_row {
 	size_t		 n_notify, n_vendor, nonce_len;
 	int		 want;
 } limit_rows[] = {
-	{ "16 notifies", IKE_MSG_NOTIFY_MAX, 0, 32, 0 },
-	{ "17 notifies", IKE_MSG_NOTIFY_MAX + 1, 0, 32, SYNTAX },
+	{ "32 notifies", IKE_MSG_NOTIFY_MAX, 0, 32, 0 },
+	{ "40 status notifies: 8 skipped", IKE_MSG_NOTIFY_MAX + 8, 0, 32, 0 },
 	{ "40 vendor IDs counted", 0, 40, 32, 0 },
 	{ "200 payloads (loop guard)", 0, 200, 32, SYNTAX },
 	{ "nonce 16", 0, 0, IKE_NONCE_MIN, 0 },
@@ -458,7 +458,12 @@ START_TEST(test_limits)
 	len = build_init(buf, sizeof(buf), row->n_notify, row->n_vendor,
 	    row->nonce_len);
 	ck_assert_int_eq(decode_copy(buf, len, &msg, NULL), row->want);
-	if (row->want == 0) {
+	if (row->want == 0 && row->n_notify > IKE_MSG_NOTIFY_MAX) {
+		ck_assert_uint_eq(msg.n_notify, IKE_MSG_NOTIFY_MAX);
+		ck_assert_uint_eq(msg.n_notify_skipped,
+		    row->n_notify - IKE_MSG_NOTIFY_MAX);
+		ck_assert_ptr_nonnull(ike_msg_notify(&msg, 16384));
+	} else if (row->want == 0) {
 		ck_assert_uint_eq(msg.n_notify, row->n_notify);
 		ck_assert_uint_eq(msg.n_vendor, row->n_vendor);
 		ck_assert_uint_eq(msg.nonce.len, row->nonce_len);
@@ -467,6 +472,31 @@ START_TEST(test_limits)
 			ck_assert_uint_eq(msg.notify[i].data.len, i);
 		}
 	}
+}
+END_TEST
+
+/* An error notify beyond IKE_MSG_NOTIFY_MAX is not skipped: the
+ * message is refused rather than read without it. */
+START_TEST(test_notify_error_over_max)
+{
+	static uint8_t buf[IKE_MSG_MAX], data8[8];
+	struct ike_writer w;
+	struct ike_msg msg;
+	struct ike_hdr h;
+	size_t i, len;
+
+	memset(&h, 0, sizeof(h));
+	h.spi_i = 1;
+	h.version = IKE_VERSION;
+	h.exchange = IKE_X_SA_INIT;
+	h.flags = IKE_FLAG_RESPONSE;
+	ike_writer_init(&w, buf, sizeof(buf), &h);
+	for (i = 0; i < IKE_MSG_NOTIFY_MAX; i++)
+		ike_msg_add_notify(&w, 0, IKE_N_ADDITIONAL_TS_POSSIBLE, NULL, 0,
+		    data8, sizeof(data8));
+	ike_msg_add_notify(&w, 0, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0, NULL, 0);
+	ck_assert_int_eq(ike_msg_finish(&w, &len), 0);
+	ck_assert_int_eq(decode_copy(buf, len, &msg, NULL), SYNTAX);
 }
 END_TEST
 
@@ -1323,6 +1353,7 @@ suite(void)
 	tcase_add_loop_test(tc, test_vectors, 0, NELEM(ike_vectors));
 	tcase_add_test(tc, test_vector_rekey);
 	tcase_add_test(tc, test_skf);
+	tcase_add_test(tc, test_notify_error_over_max);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("writer");
