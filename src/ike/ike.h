@@ -130,6 +130,10 @@ struct ike_sa_view {
 	char		local_id[128], remote_id[128];
 	uint64_t	established_s;	/* seconds since, 0 if not yet */
 	uint64_t	rekey_in_s, expire_in_s;	/* 0 when none */
+	/* RFC 7383: negotiated; fragments received (ICV good), sent
+	 * (built, retransmissions not counted), dropped. */
+	bool		frag;
+	uint64_t	frags_in, frags_out, frags_dropped;
 };
 
 struct ike_child_view {

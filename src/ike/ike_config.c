@@ -55,6 +55,7 @@ ike_config_defaults(struct ike_config *cfg)
 	cfg->retransmit_base_pct = 180;
 	cfg->retransmit_tries = 5;
 	cfg->keepalive_s = 20;
+	cfg->fragment_size = 1280;
 	cfg->tun_mtu = 1400;
 	cfg->replay_window = 64;
 }
@@ -202,7 +203,7 @@ static const char *const ike_keys[] = {
 	"local_id", "listen", "port", "natt_port", "control_socket",
 	"cookie_threshold", "half_open_max", "retransmit_timeout_ms",
 	"retransmit_base_pct", "retransmit_tries", "keepalive", "peers",
-	"tun", "esp",
+	"tun", "esp", "fragmentation", "fragment_size",
 };
 static const char *const tun_keys[] = { "name", "address", "mtu" };
 static const char *const esp_keys[] = {
@@ -603,8 +604,19 @@ parse_ike(const struct ynode *ike, struct ike_config *cfg,
 	    ((v = ynode_get(ike, "retransmit_tries")) != NULL &&
 	    ynode_u32(v, 0, 20, &cfg->retransmit_tries, err) != 0) ||
 	    ((v = ynode_get(ike, "keepalive")) != NULL &&
-	    ynode_u32(v, 0, 3600, &cfg->keepalive_s, err) != 0))
+	    ynode_u32(v, 0, 3600, &cfg->keepalive_s, err) != 0) ||
+	    ((v = ynode_get(ike, "fragment_size")) != NULL &&
+	    ynode_u32(v, IKE_FRAGMENT_SIZE_MIN, 65535, &cfg->fragment_size,
+	    err) != 0))
 		return (-1);
+	if ((v = ynode_get(ike, "fragmentation")) != NULL) {
+		bool on;
+
+		if (ynode_bool(v, &on, err) != 0)
+			return (-1);
+		if (!on)
+			cfg->fragment_size = 0;
+	}
 	if (((v = ynode_get(ike, "tun")) != NULL &&
 	    parse_tun(v, cfg, err) != 0) ||
 	    ((v = ynode_get(ike, "esp")) != NULL &&

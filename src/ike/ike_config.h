@@ -16,6 +16,7 @@
 #include "ike_types.h"
 
 #define IKE_PEERS_MAX		16
+#define IKE_FRAGMENT_SIZE_MIN	400	/* fragment_size: room for content */
 #define IKE_LISTEN_MAX		4
 #define IKE_PSK_MAX		256
 #define IKE_PATH_MAX		256
@@ -74,6 +75,9 @@ struct ike_config {
 	uint32_t		retransmit_base_pct;	/* 180 = x1.8 */
 	uint32_t		retransmit_tries;	/* 5 */
 	uint32_t		keepalive_s;		/* NAT-T, 20 */
+	/* RFC 7383: the largest IP datagram of an IKE fragment we send
+	 * (1280, strongSwan's default); 0: no fragmentation. */
+	uint32_t		fragment_size;
 	/* The ESP data plane (docs/esp-dataplane.md): `tun:` and `esp:`. */
 	char			tun_name[16];		/* "": no TUN device */
 	struct ipaddr		tun_addr;		/* family 0: none */

@@ -15,6 +15,24 @@
 #define IKE_CHILD_PER_SA	4
 #define IKE_NONCE_LEN		32
 #define IKE_AUTH_DATA_MAX	1024	/* RSA-4096 signature and its AlgorithmIdentifier */
+/* RFC 7383: fragments of one message, sent or received; the fragments
+ * of one message sent, back to back (plaintext <= IKE_MSG_MAX, each
+ * fragment adds at most ~100 bytes of headers, IV, padding and ICV). */
+#define IKE_FRAG_MAX		64
+#define IKE_OUT_MAX		(2 * IKE_MSG_MAX)
+#define IKE_FRAG_TIMEOUT_MS	30000
+
+/* Reassembly of one fragmented message (RFC 7383 2.6), ike_frag.c. */
+struct ike_frag_reasm {
+	uint8_t		*buf;		/* IKE_MSG_MAX plaintext; NULL: idle */
+	size_t		 used;
+	uint32_t	 msgid;
+	uint16_t	 total, n_have;
+	uint8_t		 first;		/* Next Payload of fragment 1 */
+	uint64_t	 started_ms;
+	bool		 have[IKE_FRAG_MAX];
+	uint16_t	 off[IKE_FRAG_MAX], len[IKE_FRAG_MAX];
+};
 
 /*
  * IKE SA states.  ike_sa_set_state() is the only writer and refuses a
@@ -91,12 +109,17 @@ struct ike_sa {
 	size_t			cookie_len;
 	struct ike_id		remote_id;	/* as authenticated */
 	uint32_t		peer_hashes;	/* RFC 7427: 1 << enum ike_hash */
+	/* RFC 7383: both sent IKEV2_FRAGMENTATION_SUPPORTED; reassembly of
+	 * the peer's request [0] and of the answer to ours [1]. */
+	bool			frag;
+	struct ike_frag_reasm	reasm[2];
+	uint64_t		frags_in, frags_out, frags_dropped;
 
 	/* Our requests: next Message ID, the outstanding one. */
 	uint32_t		msgid_out;
 	enum ike_req_kind	req_kind;
 	uint32_t		req_msgid;
-	uint8_t			*req;		/* IKE_MSG_MAX + 4 */
+	uint8_t			*req;		/* IKE_OUT_MAX: all fragments */
 	size_t			req_len;
 	unsigned		req_tries;
 	uint64_t		req_next_ms;
@@ -111,10 +134,22 @@ struct ike_sa {
 	uint16_t		x_dh_group;
 	uint32_t		x_spi_in;
 	uint64_t		x_spi_ike;
+	/*
+	 * Simultaneous rekeying (2.8.1, 2.8.2): while our rekey request is
+	 * outstanding the peer rekeyed the same SA and we answered.  Kept:
+	 * the lower of that exchange's two nonces and what it created (a
+	 * Child SA by our inbound SPI, or an IKE SA by its SPIs); settled
+	 * when our answer comes (ike_x_child.c).
+	 */
+	bool			coll;
+	uint8_t			coll_nonce[IKE_NONCE_MAX];
+	size_t			coll_nonce_len;
+	uint32_t		coll_child_spi;
+	uint64_t		coll_spi_i, coll_spi_r;
 
 	/* The peer's requests: next expected ID, our last response. */
 	uint32_t		msgid_in;
-	uint8_t			*resp;		/* IKE_MSG_MAX + 4 */
+	uint8_t			*resp;		/* IKE_OUT_MAX */
 	size_t			resp_len;
 	bool			have_resp;
 
@@ -151,7 +186,7 @@ struct ike_endpoint {
 	uint8_t			cookie_secret[32];
 	uint32_t		cookie_version;
 	uint64_t		now;		/* of the current call */
-	uint8_t			buf[IKE_MSG_MAX + 4];	/* outgoing */
+	uint8_t			buf[IKE_OUT_MAX];	/* outgoing */
 	uint8_t			plain[IKE_MSG_MAX];	/* inner payloads */
 	uint8_t			dec[IKE_MSG_MAX];	/* decrypted */
 	struct ike_msg		msg;			/* being handled */
@@ -251,6 +286,30 @@ size_t	ike_ts_narrow(const struct ike_ts *ours, size_t n_ours,
 size_t	ike_ts_ours(const struct ike_peer_config *pc, bool local,
 	    const struct ike_addr *host, struct ike_ts *out, size_t max);
 
+/* ---- ike_frag.c (RFC 7383) ---- */
+/* IKEV2_FRAGMENTATION_SUPPORTED into an IKE_SA_INIT message, when
+ * configured; sa->frag from the peer's (2.3). */
+void	ike_frag_offer(const struct ike_endpoint *ep, struct ike_writer *w);
+void	ike_frag_agree(const struct ike_endpoint *ep, struct ike_sa *sa,
+	    const struct ike_msg *msg);
+/* Would a message of msg_len bytes go out in fragments? */
+bool	ike_frag_needed(const struct ike_endpoint *ep, const struct ike_sa *sa,
+	    uint8_t exchange, size_t msg_len);
+/* Seals `inner` as SKF fragments with header hdr, back to back into
+ * ep->buf; returns their total length, or 0. */
+size_t	ike_frag_seal(struct ike_endpoint *ep, struct ike_sa *sa,
+	    const struct ike_hdr *hdr, const struct ike_writer *inner);
+/* A received message with an SKF payload, past the Message ID checks:
+ * 0 when it completed the message (msg then holds the inner payloads,
+ * as ike_sa_open would), 1 while fragments are missing, -1 dropped. */
+int	ike_frag_input(struct ike_endpoint *ep, struct ike_sa *sa,
+	    bool response, const uint8_t *buf, size_t len,
+	    struct ike_msg *msg);
+/* Reassembly timeouts: the earliest (0: none), and discarding. */
+uint64_t ike_frag_deadline(const struct ike_sa *sa);
+void	ike_frag_tick(struct ike_endpoint *ep, struct ike_sa *sa);
+void	ike_frag_free(struct ike_sa *sa);
+
 /* ---- ike_x_init.c ---- */
 int	ike_x_init_start(struct ike_endpoint *ep, struct ike_sa *sa);
 void	ike_x_init_request(struct ike_endpoint *ep,
@@ -291,5 +350,9 @@ void	ike_x_child_response(struct ike_endpoint *ep, struct ike_sa *sa,
 int	ike_x_child_rekey(struct ike_endpoint *ep, struct ike_sa *sa,
 	    struct ike_child *c);
 int	ike_x_child_rekey_ike(struct ike_endpoint *ep, struct ike_sa *sa);
+/* The peer deletes an old IKE SA whose rekey collided with ours before
+ * our answer came (2.8.2): its Child SAs go to the peer's new IKE SA. */
+void	ike_x_child_collision_delete(struct ike_endpoint *ep,
+	    struct ike_sa *sa);
 
 #endif /* ESPVIS_IKE_INT_H */

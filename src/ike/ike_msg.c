@@ -419,8 +419,21 @@ decode_notify(struct cursor *c, struct chain *ch)
 	struct ike_notify	*n;
 	uint8_t			 spi_len;
 
-	if (msg->n_notify >= IKE_MSG_NOTIFY_MAX)
-		return (IKE_N_INVALID_SYNTAX);
+	if (msg->n_notify >= IKE_MSG_NOTIFY_MAX) {
+		/* Full: a status notify more (strongSwan sends one
+		 * ADDITIONAL_IP*_ADDRESS per address with MOBIKE) is skipped
+		 * and counted; an error one may not go unseen (3.10.1). */
+		(void)cur_u8(c);
+		spi_len = cur_u8(c);
+		if (!cur_ok(c) || cur_be16(c) <= IKE_N_ERROR_MAX || !cur_ok(c))
+			return (IKE_N_INVALID_SYNTAX);
+		(void)cur_bytes(c, spi_len);
+		if (!cur_ok(c))
+			return (IKE_N_INVALID_SYNTAX);
+		(void)rest_of(c);
+		msg->n_notify_skipped++;
+		return (0);
+	}
 	n = &msg->notify[msg->n_notify];
 	n->protocol = cur_u8(c);
 	spi_len = cur_u8(c);
@@ -610,20 +623,34 @@ mark_present(struct ike_msg *msg, uint8_t type)
  * SK (3.14) or SKF (RFC 7383 2.5): the last payload.  Its Next Payload
  * names the first inner payload; the body (IV, ciphertext, ICV) runs to
  * the end of the message.  Only the outer chain may hold one.
+ *
+ * SKF puts Fragment Number and Total Fragments before the IV; both
+ * non-zero and number <= total (RFC 7383 2.6), else the message is
+ * refused.  They are covered by the ICV, so they belong to the AAD.
  */
 static int
 decode_sk(struct cursor *c, struct chain *ch, uint8_t type, uint8_t next,
     size_t body_len)
 {
 	struct ike_msg	*msg = ch->msg;
-	size_t		 body_off = cur_pos(c);
-	const uint8_t	*body = cur_bytes(c, body_len);
+	size_t		 body_off;
+	const uint8_t	*body;
 
+	if (type == IKE_PL_SKF) {
+		if (body_len < 4)
+			return (IKE_N_INVALID_SYNTAX);
+		msg->frag_num = cur_be16(c);
+		msg->frag_total = cur_be16(c);
+		body_len -= 4;
+		if (msg->frag_num == 0 || msg->frag_total == 0 ||
+		    msg->frag_num > msg->frag_total)
+			return (IKE_N_INVALID_SYNTAX);
+	}
+	body_off = cur_pos(c);
+	body = cur_bytes(c, body_len);
 	if (ch->inner || !cur_ok(c) || cur_left(c) != 0)
 		return (IKE_N_INVALID_SYNTAX);
 	mark_present(msg, type);
-	if (type == IKE_PL_SKF)
-		return (0);	/* fragments are not reassembled here */
 	msg->sk_first = next;
 	msg->sk_aad_len = ch->msg_off + body_off;
 	msg->sk_body.ptr = body;
@@ -1108,6 +1135,31 @@ ike_msg_add_sk_header(struct ike_writer *w, uint8_t first, size_t body_len)
 			w->buf[start + 2] =
 			    (uint8_t)((GENERIC_HDR_LEN + body_len) >> 8);
 			w->buf[start + 3] = (uint8_t)(GENERIC_HDR_LEN + body_len);
+		}
+	}
+	w->next_off = NEXT_CLOSED;
+	return (w->len);
+}
+
+size_t
+ike_msg_add_skf_header(struct ike_writer *w, uint8_t first, uint16_t num,
+    uint16_t total, size_t body_len)
+{
+	size_t start = pl_begin(w, IKE_PL_SKF);
+
+	put_be16(w, num);
+	put_be16(w, total);
+	if (!w->overflow) {
+		/* RFC 7383 2.5: Next Payload only in the first fragment. */
+		w->buf[start] = num == 1 ? first : IKE_PL_NONE;
+		if (body_len > UINT16_MAX - GENERIC_HDR_LEN - 4 ||
+		    body_len > w->cap - w->len)
+			w->overflow = true;
+		else {
+			w->buf[start + 2] =
+			    (uint8_t)((GENERIC_HDR_LEN + 4 + body_len) >> 8);
+			w->buf[start + 3] =
+			    (uint8_t)(GENERIC_HDR_LEN + 4 + body_len);
 		}
 	}
 	w->next_off = NEXT_CLOSED;

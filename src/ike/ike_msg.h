@@ -47,7 +47,9 @@ struct ike_delete {
 	struct ike_bytes	spis;		/* n_spis * spi_len bytes */
 };
 
-#define IKE_MSG_NOTIFY_MAX	16
+/* Notifies kept per message; status ones beyond are skipped (counted
+ * in n_notify_skipped), an error one beyond refuses the message. */
+#define IKE_MSG_NOTIFY_MAX	32
 #define IKE_MSG_DELETE_MAX	8
 #define IKE_MSG_TS_MAX		8
 #define IKE_MSG_CERT_MAX	4
@@ -79,6 +81,7 @@ struct ike_msg {
 	struct ike_bytes	certreq;		/* CERTREQ (3.7) body */
 	struct ike_notify	notify[IKE_MSG_NOTIFY_MAX]; /* N (3.10) */
 	size_t			n_notify;
+	size_t			n_notify_skipped;	/* status, over the max */
 	struct ike_delete	del[IKE_MSG_DELETE_MAX]; /* D (3.11) */
 	size_t			n_del;
 	struct ike_ts		tsi[IKE_MSG_TS_MAX];	/* TSi, TSr (3.13) */
@@ -91,10 +94,14 @@ struct ike_msg {
 	 * Payload (the first inner payload), sk_aad_len the bytes from the
 	 * start of the message to the end of the SK generic header (the
 	 * AEAD associated data, RFC 5282 section 5), sk_body what follows
-	 * (IV, ciphertext, ICV). */
+	 * (IV, ciphertext, ICV).
+	 * SKF (RFC 7383 2.5), a fragment: the same, the AAD running to the
+	 * end of Total Fragments; frag_num, frag_total checked non-zero and
+	 * num <= total.  Reassembly is the SA's business (ike_frag.c). */
 	uint8_t			sk_first;
 	size_t			sk_aad_len;
 	struct ike_bytes	sk_body;
+	uint16_t		frag_num, frag_total;
 };
 
 /* Result of decoding: 0, or the notify type to answer with (3.10.1):
@@ -182,6 +189,11 @@ void	ike_msg_add_vendor(struct ike_writer *w, const uint8_t *vid,
  * length), where the sealed body goes. */
 size_t	ike_msg_add_sk_header(struct ike_writer *w, uint8_t first,
 	    size_t body_len);
+/* The same for an Encrypted Fragment payload (RFC 7383 2.5): Next
+ * Payload `first` in fragment 1 only, then Fragment Number and Total
+ * Fragments. */
+size_t	ike_msg_add_skf_header(struct ike_writer *w, uint8_t first,
+	    uint16_t num, uint16_t total, size_t body_len);
 /* Counts n bytes written directly into w->buf at w->len. */
 void	ike_writer_advance(struct ike_writer *w, size_t n);
 /* Sets the header's Length; returns 0 and the message length, or -1 on

@@ -513,8 +513,8 @@ ike_sa_new(struct ike_endpoint *ep, bool initiator, size_t peer)
 		return (NULL);
 	if ((sa = calloc(1, sizeof(*sa))) == NULL)
 		return (NULL);
-	sa->req = malloc(IKE_MSG_MAX);
-	sa->resp = malloc(IKE_MSG_MAX);
+	sa->req = malloc(IKE_OUT_MAX);
+	sa->resp = malloc(IKE_OUT_MAX);
 	if (sa->req == NULL || sa->resp == NULL) {
 		free(sa->req);
 		free(sa->resp);
@@ -539,6 +539,7 @@ sa_free(struct ike_endpoint *ep, size_t i)
 		return;
 	ike_dh_free(sa->dh);
 	ike_dh_free(sa->x_dh);
+	ike_frag_free(sa);
 	ike_sa_keys_wipe(&sa->keys);
 	free(sa->init_i);
 	free(sa->init_r);
@@ -602,8 +603,8 @@ is_natt(const struct ike_endpoint *ep, const struct ike_addr *local,
 	    remote->port == ep->cfg.natt_port);
 }
 
-int
-ike_send_raw(struct ike_endpoint *ep, const struct ike_addr *local,
+static int
+send_one(struct ike_endpoint *ep, const struct ike_addr *local,
     const struct ike_addr *remote, const uint8_t *buf, size_t len)
 {
 	uint8_t wire[IKE_MSG_MAX + 4];
@@ -616,6 +617,35 @@ ike_send_raw(struct ike_endpoint *ep, const struct ike_addr *local,
 	memset(wire, 0, 4);
 	memcpy(wire + 4, buf, len);
 	return (ep->env.send(ep->env.arg, local, remote, wire, len + 4));
+}
+
+/*
+ * One message, or the fragments of one (RFC 7383) back to back: each
+ * fragment is a whole IKE message, its header's Length says where the
+ * next begins.
+ */
+int
+ike_send_raw(struct ike_endpoint *ep, const struct ike_addr *local,
+    const struct ike_addr *remote, const uint8_t *buf, size_t len)
+{
+	size_t off = 0, one;
+	int rc = 0;
+
+	while (off < len) {
+		one = len - off;
+		if (one >= IKE_HDR_LEN) {
+			uint32_t l = (uint32_t)buf[off + 24] << 24 |
+			    (uint32_t)buf[off + 25] << 16 |
+			    (uint32_t)buf[off + 26] << 8 | buf[off + 27];
+
+			if (l >= IKE_HDR_LEN && l < one)
+				one = l;
+		}
+		if (send_one(ep, local, remote, buf + off, one) != 0)
+			rc = -1;
+		off += one;
+	}
+	return (rc);
 }
 
 static uint64_t
@@ -633,7 +663,7 @@ void
 ike_sa_send_request(struct ike_endpoint *ep, struct ike_sa *sa,
     enum ike_req_kind kind, const uint8_t *buf, size_t len)
 {
-	if (len > IKE_MSG_MAX)
+	if (len > IKE_OUT_MAX)
 		return;
 	if (buf != sa->req)
 		memcpy(sa->req, buf, len);
@@ -650,7 +680,7 @@ void
 ike_sa_send_response(struct ike_endpoint *ep, struct ike_sa *sa,
     const uint8_t *buf, size_t len)
 {
-	if (len > IKE_MSG_MAX)
+	if (len > IKE_OUT_MAX)
 		return;
 	memcpy(sa->resp, buf, len);
 	sa->resp_len = len;
@@ -689,8 +719,11 @@ ike_sa_seal(struct ike_endpoint *ep, struct ike_sa *sa, uint8_t exchange,
 	h.flags = (sa->initiator ? IKE_FLAG_INITIATOR : 0) |
 	    (response ? IKE_FLAG_RESPONSE : 0);
 	h.msgid = msgid;
-	ike_writer_init(&w, ep->buf, IKE_MSG_MAX, &h);
 	body = ike_sk_sealed_len(dir, inner->len);
+	/* RFC 7383 2.5: too big for one datagram, in fragments. */
+	if (ike_frag_needed(ep, sa, exchange, IKE_HDR_LEN + 4 + body))
+		return (ike_frag_seal(ep, sa, &h, inner));
+	ike_writer_init(&w, ep->buf, IKE_MSG_MAX, &h);
 	aad = ike_msg_add_sk_header(&w, inner->len > 0 ? inner->first :
 	    IKE_PL_NONE, body);
 	ike_writer_advance(&w, body);
@@ -1049,17 +1082,29 @@ ike_endpoint_input(struct ike_endpoint *ep, const struct ike_addr *local,
 			return;
 	} else {
 		if (sa->have_resp && hdr.msgid + 1 == sa->msgid_in) {
-			/* A retransmitted request: the same answer (2.1). */
-			(void)ike_send_raw(ep, &sa->local, &sa->remote,
-			    sa->resp, sa->resp_len);
+			/* A retransmitted request: the same answer (2.1);
+			 * for a fragmented one only on fragment 1 (RFC 7383
+			 * 2.6.1). */
+			if (!ike_msg_has(msg, IKE_PL_SKF) ||
+			    msg->frag_num == 1)
+				(void)ike_send_raw(ep, &sa->local,
+				    &sa->remote, sa->resp, sa->resp_len);
 			return;
 		}
 		if (hdr.msgid != sa->msgid_in)
 			return;
 	}
-	if (ike_rules_check(msg, hdr.exchange, response, false) != 0 ||
-	    ike_sa_open(ep, sa, buf, len, msg) != 0 ||
-	    ike_rules_check(msg, hdr.exchange, response, true) != 0) {
+	if (ike_msg_has(msg, IKE_PL_SKF)) {
+		/* RFC 7383 2.6: each fragment verified, then stored. */
+		if (ike_frag_input(ep, sa, response, buf, len, msg) != 0)
+			return;
+	} else if (ike_rules_check(msg, hdr.exchange, response, false) != 0 ||
+	    ike_sa_open(ep, sa, buf, len, msg) != 0) {
+		ike_logf(ep, 2, "%s: message %u dropped (integrity or "
+		    "payloads)", ike_sa_peer(ep, sa)->name, hdr.msgid);
+		return;
+	}
+	if (ike_rules_check(msg, hdr.exchange, response, true) != 0) {
 		ike_logf(ep, 2, "%s: message %u dropped (integrity or "
 		    "payloads)", ike_sa_peer(ep, sa)->name, hdr.msgid);
 		return;
@@ -1262,6 +1307,7 @@ sa_next_event(const struct ike_endpoint *ep, const struct ike_sa *sa)
 		return (1);
 	if (sa->req_kind != IKE_REQ_NONE)
 		t = earliest(t, sa->req_next_ms);
+	t = earliest(t, ike_frag_deadline(sa));
 	if (sa->state == IKE_SA_S_INIT_R)
 		t = earliest(t, sa->created_ms + HALF_OPEN_TIMEOUT_MS);
 	if (sa->state != IKE_SA_S_ESTABLISHED)
@@ -1310,6 +1356,7 @@ sa_tick(struct ike_endpoint *ep, struct ike_sa *sa)
 	uint64_t now = ep->now;
 	size_t i;
 
+	ike_frag_tick(ep, sa);
 	if (sa->req_kind != IKE_REQ_NONE && now >= sa->req_next_ms) {
 		if (sa->req_tries >= ep->cfg.retransmit_tries) {
 			ike_sa_close(ep, sa, "no answer after retransmits");
@@ -1464,6 +1511,10 @@ ike_endpoint_snapshot(const struct ike_endpoint *ep,
 				    1000;
 			v->rekey_in_s = secs_until(sa->rekey_ms, now);
 			v->expire_in_s = secs_until(sa->expire_ms, now);
+			v->frag = sa->frag;
+			v->frags_in = sa->frags_in;
+			v->frags_out = sa->frags_out;
+			v->frags_dropped = sa->frags_dropped;
 			ni++;
 		}
 		for (j = 0; j < IKE_CHILD_PER_SA && nc < max_child; j++) {
@@ -1540,6 +1591,10 @@ ike_sa_view_json(struct json *j, const struct ike_sa_view *v)
 	json_u64(j, "established_s", v->established_s);
 	json_u64(j, "rekey_in_s", v->rekey_in_s);
 	json_u64(j, "expire_in_s", v->expire_in_s);
+	json_bool(j, "fragmentation", v->frag);
+	json_u64(j, "fragments_in", v->frags_in);
+	json_u64(j, "fragments_out", v->frags_out);
+	json_u64(j, "fragments_dropped", v->frags_dropped);
 }
 
 void

@@ -12,8 +12,12 @@
  * alike; the responder that agrees answers with it, and only then is
  * the Child SA WESP.  A peer that ignores it (strongSwan) gets ESP.
  *
- * Not handled: simultaneous rekeying by both ends (2.8.1); the peer's
- * request then gets TEMPORARY_FAILURE while ours is outstanding.
+ * Simultaneous rekeying (2.8.1, 2.8.2): when the peer's request rekeys
+ * the SA our outstanding request rekeys, we answer it as usual and note
+ * the collision (sa->coll).  When our answer comes both new SAs exist;
+ * the one whose exchange holds the lowest of the four nonces is
+ * redundant and its creator deletes it, the creator of the survivor
+ * deletes the old SA.  For the IKE SA the Child SAs go to the survivor.
  */
 #include <string.h>
 
@@ -46,6 +50,63 @@ dh_exchange(uint16_t group, struct ike_dh_key **dh, const uint8_t *peer,
 	return (ike_dh_shared(*dh, peer, peer_len, secret, cap, secret_len));
 }
 
+/* 2.8.1: "lowest" octet by octet; a nonce that ends first is lower. */
+static int
+nonce_cmp(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len)
+{
+	int r = memcmp(a, b, a_len < b_len ? a_len : b_len);
+
+	if (r != 0)
+		return (r);
+	return (a_len < b_len ? -1 : a_len > b_len ? 1 : 0);
+}
+
+/* Notes the peer's colliding exchange: the lower of its nonces. */
+static void
+collision_note(struct ike_sa *sa, const uint8_t *ni, size_t ni_len,
+    const uint8_t *nr, size_t nr_len)
+{
+	if (nonce_cmp(nr, nr_len, ni, ni_len) < 0) {
+		ni = nr;
+		ni_len = nr_len;
+	}
+	memcpy(sa->coll_nonce, ni, ni_len);
+	sa->coll_nonce_len = ni_len;
+	sa->coll = true;
+}
+
+/* With a collision noted: is our exchange (nonces x_ni and the
+ * answer's) the one with the lowest nonce, so its SA is redundant? */
+static bool
+collision_ours_redundant(const struct ike_sa *sa, const struct ike_msg *msg)
+{
+	const uint8_t *low = sa->x_ni;
+	size_t low_len = sa->x_ni_len;
+
+	if (nonce_cmp(msg->nonce.ptr, msg->nonce.len, low, low_len) < 0) {
+		low = msg->nonce.ptr;
+		low_len = msg->nonce.len;
+	}
+	return (nonce_cmp(low, low_len, sa->coll_nonce,
+	    sa->coll_nonce_len) < 0);
+}
+
+/* Does this request rekey what our outstanding request rekeys? */
+static bool
+collides(const struct ike_sa *sa, const struct ike_msg *msg,
+    const struct ike_child *old)
+{
+	if (sa->coll)
+		return (false);		/* one collision at a time */
+	if (old == NULL)
+		return (sa->req_kind == IKE_REQ_REKEY_IKE &&
+		    sa->state == IKE_SA_S_REKEYING && msg->n_sa > 0 &&
+		    msg->sa[0].protocol == IKE_PROTO_IKE);
+	return (sa->req_kind == IKE_REQ_REKEY_CHILD &&
+	    old->state == IKE_CHILD_S_REKEYING &&
+	    sa->req_child_spi == old->spi_in);
+}
+
 /* Moves the Child SAs of `from` to `to` (2.18: they belong to the new
  * IKE SA now). */
 static void
@@ -70,6 +131,7 @@ rekeyed_sa(struct ike_endpoint *ep, struct ike_sa *old, bool initiator,
 	sa->natt = old->natt;
 	sa->nat_local = old->nat_local;
 	sa->remote_id = old->remote_id;
+	sa->frag = old->frag;		/* RFC 7383 2.3: for the IKE SA */
 	sa->suite = *suite;
 	return (sa);
 }
@@ -146,8 +208,18 @@ rekey_ike_request(struct ike_endpoint *ep, struct ike_sa *sa,
 		return;
 	}
 	ike_sa_send_response(ep, sa, ep->buf, len);
-	move_children(sa, nsa);
 	ike_sa_established(ep, nsa);
+	if (collides(sa, msg, NULL)) {
+		/* 2.8.2: the Child SAs stay until our answer tells which
+		 * new IKE SA survives. */
+		collision_note(sa, msg->nonce.ptr, msg->nonce.len, nr,
+		    sizeof(nr));
+		sa->coll_spi_i = nsa->spi_i;
+		sa->coll_spi_r = nsa->spi_r;
+		ike_logf(ep, 1, "%s: simultaneous IKE SA rekey", pc->name);
+		return;
+	}
+	move_children(sa, nsa);
 	/* The old SA waits for the peer's Delete (2.18). */
 	ike_sa_set_state(ep, sa, IKE_SA_S_REKEYING);
 	ike_logf(ep, 1, "%s: IKE SA rekeyed by the peer", pc->name);
@@ -172,8 +244,10 @@ ike_x_child_request(struct ike_endpoint *ep, struct ike_sa *sa,
 	uint32_t spi_in;
 	uint8_t num;
 
-	if (sa->state != IKE_SA_S_ESTABLISHED || sa->req_kind ==
-	    IKE_REQ_REKEY_IKE) {
+	/* 2.25: nothing new while the IKE SA is being rekeyed, except the
+	 * peer's rekey of it (2.8.2). */
+	if (!collides(sa, msg, NULL) && (sa->state != IKE_SA_S_ESTABLISHED ||
+	    sa->req_kind == IKE_REQ_REKEY_IKE)) {
 		answer_notify(ep, sa, msg, IKE_N_TEMPORARY_FAILURE, NULL, 0);
 		return;
 	}
@@ -198,7 +272,8 @@ ike_x_child_request(struct ike_endpoint *ep, struct ike_sa *sa,
 			    NULL, 0);
 			return;
 		}
-		if (old->state != IKE_CHILD_S_INSTALLED) {
+		if (old->state != IKE_CHILD_S_INSTALLED &&
+		    !collides(sa, msg, old)) {
 			answer_notify(ep, sa, msg, IKE_N_TEMPORARY_FAILURE,
 			    NULL, 0);
 			return;
@@ -282,6 +357,15 @@ ike_x_child_request(struct ike_endpoint *ep, struct ike_sa *sa,
 	    secret_len, msg->nonce.ptr, msg->nonce.len, nr, sizeof(nr)) != 0)
 		memset(c, 0, sizeof(*c));
 	ike_wipe(secret, sizeof(secret));
+	if (old != NULL && old->state == IKE_CHILD_S_REKEYING) {
+		/* 2.8.1: ours is in flight too; settled on its answer. */
+		collision_note(sa, msg->nonce.ptr, msg->nonce.len, nr,
+		    sizeof(nr));
+		sa->coll_child_spi = c->spi_in;
+		ike_logf(ep, 1, "%s: simultaneous rekey of Child SA %08x",
+		    pc->name, old->spi_in);
+		return;
+	}
 	/* The old Child SA stays until the peer deletes it (2.8). */
 	if (old != NULL)
 		ike_child_set_state(ep, sa, old, IKE_CHILD_S_REKEYING);
@@ -415,7 +499,7 @@ ike_x_child_rekey_ike(struct ike_endpoint *ep, struct ike_sa *sa)
 
 static void
 rekey_child_response(struct ike_endpoint *ep, struct ike_sa *sa,
-    const struct ike_msg *msg, struct ike_child *old)
+    const struct ike_msg *msg, struct ike_child *old, bool coll)
 {
 	const struct ike_peer_config *pc = ike_sa_peer(ep, sa);
 	struct ike_proposal offer[IKE_PROPOSALS_MAX];
@@ -472,6 +556,19 @@ rekey_child_response(struct ike_endpoint *ep, struct ike_sa *sa,
 		goto keep_old;
 	}
 	ike_wipe(secret, sizeof(secret));
+	if (old != NULL && coll && collision_ours_redundant(sa, msg)) {
+		/* 2.8.1: ours holds the lowest nonce: we delete it, the
+		 * peer (creator of the survivor) deletes the old one. */
+		ike_logf(ep, 1, "%s: Child SA rekey collision: ours %08x is "
+		    "redundant", pc->name, c->spi_in);
+		if (ike_x_info_delete_child(ep, sa, c) != 0)
+			ike_child_remove(ep, sa, c);
+		return;
+	}
+	if (coll)
+		ike_logf(ep, 1, "%s: Child SA rekey collision: ours %08x "
+		    "survives, the peer's %08x is redundant", pc->name,
+		    c->spi_in, sa->coll_child_spi);
 	/* 2.8: the side that rekeyed deletes the old SA. */
 	if (old != NULL && ike_x_info_delete_child(ep, sa, old) != 0)
 		ike_child_remove(ep, sa, old);
@@ -484,9 +581,15 @@ keep_old:
 	old->rekey_ms = 0;
 }
 
+/*
+ * Our IKE SA rekey is answered: the new IKE SA from its nonces.  Unless
+ * `redundant` (it lost a collision, 2.8.2: we delete it at once and
+ * the old SA waits for the peer's Delete), the Child SAs move to it and
+ * we delete the old SA.
+ */
 static void
 rekey_ike_response(struct ike_endpoint *ep, struct ike_sa *sa,
-    const struct ike_msg *msg)
+    const struct ike_msg *msg, bool redundant)
 {
 	const struct ike_peer_config *pc = ike_sa_peer(ep, sa);
 	struct ike_proposal offer[IKE_PROPOSALS_MAX];
@@ -510,14 +613,16 @@ rekey_ike_response(struct ike_endpoint *ep, struct ike_sa *sa,
 	    sizeof(secret), &secret_len) != 0) {
 		ike_logf(ep, 0, "%s: IKE SA rekey answer not acceptable",
 		    pc->name);
-		ike_sa_set_state(ep, sa, IKE_SA_S_ESTABLISHED);
+		if (!redundant)
+			ike_sa_set_state(ep, sa, IKE_SA_S_ESTABLISHED);
 		sa->rekey_ms = 0;
 		return;
 	}
 	if ((nsa = rekeyed_sa(ep, sa, true, sa->x_spi_ike,
 	    get_be64(msg->sa[0].spi), &suite)) == NULL) {
 		ike_wipe(secret, sizeof(secret));
-		ike_sa_set_state(ep, sa, IKE_SA_S_ESTABLISHED);
+		if (!redundant)
+			ike_sa_set_state(ep, sa, IKE_SA_S_ESTABLISHED);
 		return;
 	}
 	rc = ike_derive_rekey_keys(&sa->keys, &suite, secret, secret_len,
@@ -526,15 +631,47 @@ rekey_ike_response(struct ike_endpoint *ep, struct ike_sa *sa,
 	ike_wipe(secret, sizeof(secret));
 	if (rc != 0) {
 		ike_sa_close(ep, nsa, "rekey: key derivation failed");
-		ike_sa_set_state(ep, sa, IKE_SA_S_ESTABLISHED);
+		if (!redundant)
+			ike_sa_set_state(ep, sa, IKE_SA_S_ESTABLISHED);
 		return;
 	}
 	nsa->have_keys = true;
-	move_children(sa, nsa);
 	ike_sa_established(ep, nsa);
+	if (redundant) {
+		ike_logf(ep, 1, "%s: IKE SA rekey collision: ours "
+		    "%016llx_i is redundant", pc->name,
+		    (unsigned long long)nsa->spi_i);
+		(void)ike_x_info_delete_ike(ep, nsa);
+		return;
+	}
+	move_children(sa, nsa);
 	/* 2.18: the rekeying side deletes the old IKE SA. */
 	ike_sa_set_state(ep, sa, IKE_SA_S_ESTABLISHED);
 	(void)ike_x_info_delete_ike(ep, sa);
+}
+
+/* The peer's rekey of the old IKE SA survives (2.8.2): the Child SAs
+ * go to the IKE SA it made; the old one waits for the peer's Delete. */
+static void
+collision_ike_lost(struct ike_endpoint *ep, struct ike_sa *sa)
+{
+	struct ike_sa *other;
+
+	sa->coll = false;
+	if ((other = ike_sa_find(ep, sa->coll_spi_i, sa->coll_spi_r)) ==
+	    NULL || other->state != IKE_SA_S_ESTABLISHED)
+		return;
+	move_children(sa, other);
+	ike_logf(ep, 1, "%s: IKE SA rekey collision: the peer's "
+	    "%016llx_i survives", ike_sa_peer(ep, sa)->name,
+	    (unsigned long long)other->spi_i);
+}
+
+void
+ike_x_child_collision_delete(struct ike_endpoint *ep, struct ike_sa *sa)
+{
+	if (sa->coll && sa->req_kind == IKE_REQ_REKEY_IKE)
+		collision_ike_lost(ep, sa);
 }
 
 void
@@ -544,7 +681,7 @@ ike_x_child_response(struct ike_endpoint *ep, struct ike_sa *sa,
 	enum ike_req_kind kind = sa->req_kind;
 	struct ike_child *old;
 	size_t i;
-	bool refused = false;
+	bool refused = false, coll = sa->coll;
 
 	if (kind != IKE_REQ_REKEY_CHILD && kind != IKE_REQ_REKEY_IKE &&
 	    kind != IKE_REQ_CREATE_CHILD)
@@ -553,6 +690,21 @@ ike_x_child_response(struct ike_endpoint *ep, struct ike_sa *sa,
 	for (i = 0; i < msg->n_notify; i++)
 		if (msg->notify[i].type <= IKE_N_ERROR_MAX)
 			refused = true;
+	if (kind == IKE_REQ_REKEY_IKE && coll && (refused ||
+	    collision_ours_redundant(sa, msg))) {
+		/* 2.8.2: the peer's new IKE SA survives.  Ours, if it
+		 * could be made, is redundant and ours to delete. */
+		collision_ike_lost(ep, sa);
+		if (!refused)
+			rekey_ike_response(ep, sa, msg, true);
+		return;
+	}
+	sa->coll = false;
+	if (kind == IKE_REQ_REKEY_IKE && coll && !refused)
+		ike_logf(ep, 1, "%s: IKE SA rekey collision: ours survives, "
+		    "the peer's %016llx_i is redundant",
+		    ike_sa_peer(ep, sa)->name,
+		    (unsigned long long)sa->coll_spi_i);
 	if (kind == IKE_REQ_REKEY_IKE) {
 		if (refused) {
 			ike_logf(ep, 1, "%s: IKE SA rekey refused",
@@ -563,7 +715,7 @@ ike_x_child_response(struct ike_endpoint *ep, struct ike_sa *sa,
 			    ike_rand_below(ep, 8000) : 0;
 			return;
 		}
-		rekey_ike_response(ep, sa, msg);
+		rekey_ike_response(ep, sa, msg, false);
 		return;
 	}
 	if (kind == IKE_REQ_CREATE_CHILD) {
@@ -571,11 +723,22 @@ ike_x_child_response(struct ike_endpoint *ep, struct ike_sa *sa,
 			ike_logf(ep, 1, "%s: new Child SA refused",
 			    ike_sa_peer(ep, sa)->name);
 		else
-			rekey_child_response(ep, sa, msg, NULL);
+			rekey_child_response(ep, sa, msg, NULL, false);
 		return;
 	}
 	if ((old = ike_child_find(sa, sa->req_child_spi)) == NULL)
 		return;
+	if (refused && coll) {
+		/* 2.8.1: the peer finished its rekey first and refuses
+		 * ours; its new Child SA survives and it deletes the old
+		 * one.  No retry. */
+		ike_logf(ep, 1, "%s: Child SA rekey collision: the peer's "
+		    "%08x survives", ike_sa_peer(ep, sa)->name,
+		    sa->coll_child_spi);
+		ike_child_set_state(ep, sa, old, IKE_CHILD_S_INSTALLED);
+		old->rekey_ms = 0;
+		return;
+	}
 	if (refused) {
 		ike_logf(ep, 1, "%s: Child SA rekey refused",
 		    ike_sa_peer(ep, sa)->name);
@@ -586,5 +749,5 @@ ike_x_child_response(struct ike_endpoint *ep, struct ike_sa *sa,
 		    ike_rand_below(ep, 8000) : 0;
 		return;
 	}
-	rekey_child_response(ep, sa, msg, old);
+	rekey_child_response(ep, sa, msg, old, coll);
 }

@@ -105,9 +105,11 @@ ike_x_info_request(struct ike_endpoint *ep, struct ike_sa *sa,
 	if ((len = ike_sa_seal(ep, sa, IKE_X_INFORMATIONAL, true,
 	    msg->hdr.msgid, &w)) != 0)
 		ike_sa_send_response(ep, sa, ep->buf, len);
-	if (delete_ike)
+	if (delete_ike) {
+		/* 2.8.2: a rekey of ours that collided is moot now. */
+		ike_x_child_collision_delete(ep, sa);
 		ike_sa_close(ep, sa, "deleted by the peer");
-	else if (ike_msg_notify(msg, IKE_N_AUTHENTICATION_FAILED) != NULL) {
+	} else if (ike_msg_notify(msg, IKE_N_AUTHENTICATION_FAILED) != NULL) {
 		/* The initiator refused our AUTH after we established
 		 * (2.21.2): the SA is gone at its end. */
 		ike_logf(ep, 0, "%s: peer says AUTHENTICATION_FAILED",

@@ -136,6 +136,7 @@ init_send(struct ike_endpoint *ep, struct ike_sa *sa)
 	ike_msg_add_ke(&w, sa->dh_group, pub, pub_len);
 	ike_msg_add_nonce(&w, sa->ni, sa->ni_len);
 	add_nat_detection(&w, &sa->local, &sa->remote, sa->spi_i, 0);
+	ike_frag_offer(ep, &w);		/* RFC 7383 2.3 */
 	if (pc->auth == IKE_AUTHK_CERT)
 		add_sig_hashes(&w);
 	if (ike_msg_finish(&w, &len) != 0)
@@ -281,6 +282,7 @@ ike_x_init_response(struct ike_endpoint *ep, struct ike_sa *sa,
 	}
 	sa->spi_r = msg->hdr.spi_r;
 	sa->peer_hashes = peer_sig_hashes(msg);
+	ike_frag_agree(ep, sa, msg);
 	memcpy(sa->nr, msg->nonce.ptr, msg->nonce.len);
 	sa->nr_len = msg->nonce.len;
 	if (!derive(ep, sa, msg->ke.ptr, msg->ke.len)) {
@@ -568,6 +570,10 @@ ike_x_init_request(struct ike_endpoint *ep, const struct ike_addr *local,
 	ike_msg_add_nonce(&w, sa->nr, sa->nr_len);
 	add_nat_detection(&w, local, remote, sa->spi_i, sa->spi_r);
 	sa->peer_hashes = peer_sig_hashes(msg);
+	/* RFC 7383 2.3: answered only when offered. */
+	ike_frag_agree(ep, sa, msg);
+	if (sa->frag)
+		ike_frag_offer(ep, &w);
 	if (pc->auth == IKE_AUTHK_CERT) {
 		/* An empty CERTREQ (3.7): "send us your certificate"; the
 		 * CA is configured, not negotiated. */

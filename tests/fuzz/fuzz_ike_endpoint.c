@@ -11,6 +11,9 @@
  * both ends tick.  Random bytes for SPIs and nonces come from a PRNG
  * seeded by the input, so a crash reproduces.
  *
+ * A fragments what it sends (RFC 7383, fragment_size 200), so lost,
+ * duplicated, changed and reordered fragments reach B's reassembly.
+ *
  * Beyond not crashing (AddressSanitizer, UBSan): every SA the snapshot
  * lists is in a named state, and an installed Child SA has both SPIs.
  */
@@ -175,6 +178,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    "10.1.0.0/16", "10.2.0.0/24");
 		peer(&cb, "a", "10.99.0.2", "10.99.0.1", "b.test", "a.test",
 		    "10.2.0.0/16", "10.1.0.0/24");
+		/* A sends in RFC 7383 fragments: a size below the config's
+		 * minimum, so that even PSK IKE_AUTH messages split, and the
+		 * fragments go through B's reassembly. */
+		ca.fragment_size = 200;
 		ike_addr_parse("10.99.0.1", 500, &addr_a);
 		ike_addr_parse("10.99.0.2", 500, &addr_b);
 		init = true;

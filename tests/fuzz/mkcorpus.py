@@ -210,9 +210,38 @@ def unit_data_seeds(outdir):
     return n
 
 
+def ike_messages(data):
+    """The IKE messages of a byte array: one, or RFC 7383 fragments
+    back to back (each header's Length says where the next begins)."""
+    off = 0
+    while off + 28 <= len(data):
+        n = struct.unpack('>I', data[off + 24:off + 28])[0]
+        if n < 28 or n > len(data) - off:
+            n = len(data) - off
+        yield data[off:off + n]
+        off += n
+
+
+def ike_seeds(outdir):
+    """fuzz_ike_msg (mode 0, a whole message): the strongSwan and
+    Wireshark messages of ike_msg_frames.h and ike_vectors.h, fragmented
+    IKE_AUTH (SKF, payload 53) split into its fragments."""
+    n = 0
+    for header, name, data in unit_data_arrays():
+        if header not in ('ike_msg_frames.h', 'ike_vectors.h'):
+            continue
+        if len(data) < 28 or data[17] != 0x20:
+            continue    # keys and nonces, not messages (IKEv2: 0x20)
+        for i, m in enumerate(ike_messages(data)):
+            write(outdir, 'ike_msg', 'unit_%s_%d' % (name, i), b'\x00' + m)
+            n += 1
+    return n
+
+
 def main():
     outdir = sys.argv[1]
     n = unit_data_seeds(outdir)
+    n += ike_seeds(outdir)
     for path, data, lt, frames in captures():
         base = os.path.basename(path).replace('.', '_')
         if path.endswith('.pcapng'):

@@ -10,7 +10,8 @@
 #
 #   usage: tests/integration/test_ike_strongswan.sh        (root)
 #   env:   ESPVIS=build/espvis  KEEP=1 (keep the scratch directory)
-#          CASES="1 3 L"        run only these cases (N: refusals, L: rekeys and deletes)
+#          CASES="1 3 L"        run only these cases (N: refusals, L: rekeys and deletes,
+#                               F1 F2: IKE fragmentation with certificates)
 # Exit 0 pass, 1 fail, 77 skipped (no root, no netns, no charon/swanctl).
 #
 # Layout (names end in this shell's PID; nothing leaves the namespaces):
@@ -45,11 +46,17 @@ CASE_7="espvis aes128-sha256-ecp256 aes128-sha256-modp2048-ecp256 null-sha256 no
 # because we send a CERTREQ): C1 charon initiates, C2 espvis initiates
 CASE_C1="charon aes128-sha256-ecp256 aes128-sha256-ecp256 null-sha256 no"
 CASE_C2="espvis aes256gcm16-prfsha256-ecp256 aes256gcm16-prfsha256-ecp256 aes128gcm16 no"
+# IKE fragmentation (RFC 7383) with certificates: charon's fragment_size
+# is 500 and ours 400, so IKE_AUTH goes in fragments both ways.
+# F1 charon initiates, F2 espvis initiates.
+CASE_F1="charon aes128-sha256-ecp256 aes128-sha256-ecp256 null-sha256 no"
+CASE_F2="espvis aes256gcm16-prfsha256-ecp256 aes256gcm16-prfsha256-ecp256 aes128gcm16 no"
+FRAG=no
 # Under the sanitizer build (make check runs both) a subset covers each
 # code path once: both roles, GCM and CBC, certificates, rekeys, deletes.
 case $(basename "${BUILD:-build}") in
 *san*)	CASES=${CASES:-"1 4 C2 L"} ;;
-*)	CASES=${CASES:-"1 2 3 4 5 6 7 C1 C2 N L"} ;;
+*)	CASES=${CASES:-"1 2 3 4 5 6 7 C1 C2 F1 F2 N L"} ;;
 esac
 
 [ "$(id -u)" -eq 0 ] || { echo "skipped: needs root (network namespaces)"; exit 77; }
@@ -92,6 +99,8 @@ charon {
   load = random nonce openssl pem pkcs1 pkcs8 x509 pubkey kdf sha1 sha2 hmac gcm aes kernel-libipsec kernel-netlink socket-default vici
   retransmit_timeout = 2
   retransmit_tries = 3
+  # used only by the connections with fragmentation = yes (cases F)
+  fragment_size = 500
   plugins {
     vici {
       socket = unix://$W/A/run/charon.vici
@@ -141,7 +150,7 @@ connections {
     proposals = $1
     encap = $3
     mobike = no
-    fragmentation = no
+    fragmentation = $FRAG
     dpd_delay = ${DPD:-0}s
     local {
       auth = $auth
@@ -195,6 +204,7 @@ ike:
   listen: [$OB]
   control_socket: $W/espvis.sock
   retransmit_timeout_ms: 2000
+  fragment_size: $([ "$FRAG" = yes ] && echo 400 || echo 1280)
   peers:
     - name: pair
       local_addr: $OB
@@ -296,6 +306,24 @@ stop_espvis() {
 	fi
 }
 
+# check_fragments TAG LINES: IKE_AUTH went in fragments both ways, by
+# charon's log from line LINES on and by our counters.
+check_fragments() {
+	local t=$1 fin fout
+	tail -n +$(($2 + 1)) "$W/A/charon.log" >"$W/frag.$t.log"
+	grep -E 'split|fragment' "$W/frag.$t.log" | sed 's/^/    : /'
+	grep -Eq 'splitting IKE message .* into [0-9]+ fragments' "$W/frag.$t.log" ||
+		fail "$t: charon did not split its IKE_AUTH message"
+	grep -Eq 'received fragment #[0-9]+ of [0-9]+' "$W/frag.$t.log" ||
+		fail "$t: charon received no fragments from espvis"
+	fin=$(sed -n 's/.*"fragments_in":\([0-9]*\).*/\1/p' "$W/status.$t.json" | head -n 1)
+	fout=$(sed -n 's/.*"fragments_out":\([0-9]*\).*/\1/p' "$W/status.$t.json" | head -n 1)
+	echo "    espvis: fragments_in=$fin fragments_out=$fout"
+	[ "${fin:-0}" -gt 1 ] || fail "$t: espvis received no fragments"
+	[ "${fout:-0}" -gt 1 ] || fail "$t: espvis sent no fragments"
+	grep -q '"fragmentation":true' "$W/status.$t.json" || fail "$t: fragmentation not negotiated"
+}
+
 bring_up() {   # bring_up TAG INITIATOR
 	if [ "$2" = charon ]; then
 		sw --initiate --child c --timeout 20 >"$W/initiate.$1.log" 2>&1 ||
@@ -312,9 +340,11 @@ run_case() {
 	charon_conf "$ike_c" "$esp" "$encap"
 	espvis_conf "$ike_e" "$esp"
 	sw --load-all >"$W/load.$n.log" 2>&1 || { fail "swanctl --load-all"; cat "$W/load.$n.log"; return; }
+	lines=$(wc -l <"$W/A/charon.log")
 	start_espvis "$n"
 	bring_up "$n" "$init"
 	check_sas "$n"
+	if [ "$FRAG" = yes ]; then check_fragments "$n" "$lines"; fi
 	if [ "$encap" = yes ]; then
 		grep -Eq "^  local  'A.ike.test' @ $OA\[4500\]" "$W/sas.$n.txt" || fail "$n: IKE SA did not move to port 4500"
 	fi
@@ -448,7 +478,8 @@ for c in $CASES; do
 	if [ "$c" = L ]; then run_lifecycle; continue; fi
 	if [ "$c" = N ]; then run_refusals; continue; fi
 	v=CASE_$c
-	case $c in C*) AUTH=cert ;; *) AUTH=psk ;; esac
+	case $c in C*|F*) AUTH=cert ;; *) AUTH=psk ;; esac
+	case $c in F*) FRAG=yes ;; *) FRAG=no ;; esac
 	# shellcheck disable=SC2086
 	run_case "$c" ${!v}
 done

@@ -438,8 +438,8 @@ static const struct limit_row {
 	size_t		 n_notify, n_vendor, nonce_len;
 	int		 want;
 } limit_rows[] = {
-	{ "16 notifies", IKE_MSG_NOTIFY_MAX, 0, 32, 0 },
-	{ "17 notifies", IKE_MSG_NOTIFY_MAX + 1, 0, 32, SYNTAX },
+	{ "32 notifies", IKE_MSG_NOTIFY_MAX, 0, 32, 0 },
+	{ "40 status notifies: 8 skipped", IKE_MSG_NOTIFY_MAX + 8, 0, 32, 0 },
 	{ "40 vendor IDs counted", 0, 40, 32, 0 },
 	{ "200 payloads (loop guard)", 0, 200, 32, SYNTAX },
 	{ "nonce 16", 0, 0, IKE_NONCE_MIN, 0 },
@@ -458,7 +458,12 @@ START_TEST(test_limits)
 	len = build_init(buf, sizeof(buf), row->n_notify, row->n_vendor,
 	    row->nonce_len);
 	ck_assert_int_eq(decode_copy(buf, len, &msg, NULL), row->want);
-	if (row->want == 0) {
+	if (row->want == 0 && row->n_notify > IKE_MSG_NOTIFY_MAX) {
+		ck_assert_uint_eq(msg.n_notify, IKE_MSG_NOTIFY_MAX);
+		ck_assert_uint_eq(msg.n_notify_skipped,
+		    row->n_notify - IKE_MSG_NOTIFY_MAX);
+		ck_assert_ptr_nonnull(ike_msg_notify(&msg, 16384));
+	} else if (row->want == 0) {
 		ck_assert_uint_eq(msg.n_notify, row->n_notify);
 		ck_assert_uint_eq(msg.n_vendor, row->n_vendor);
 		ck_assert_uint_eq(msg.nonce.len, row->nonce_len);
@@ -467,6 +472,31 @@ START_TEST(test_limits)
 			ck_assert_uint_eq(msg.notify[i].data.len, i);
 		}
 	}
+}
+END_TEST
+
+/* An error notify beyond IKE_MSG_NOTIFY_MAX is not skipped: the
+ * message is refused rather than read without it. */
+START_TEST(test_notify_error_over_max)
+{
+	static uint8_t buf[IKE_MSG_MAX], data8[8];
+	struct ike_writer w;
+	struct ike_msg msg;
+	struct ike_hdr h;
+	size_t i, len;
+
+	memset(&h, 0, sizeof(h));
+	h.spi_i = 1;
+	h.version = IKE_VERSION;
+	h.exchange = IKE_X_SA_INIT;
+	h.flags = IKE_FLAG_RESPONSE;
+	ike_writer_init(&w, buf, sizeof(buf), &h);
+	for (i = 0; i < IKE_MSG_NOTIFY_MAX; i++)
+		ike_msg_add_notify(&w, 0, IKE_N_ADDITIONAL_TS_POSSIBLE, NULL, 0,
+		    data8, sizeof(data8));
+	ike_msg_add_notify(&w, 0, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0, NULL, 0);
+	ck_assert_int_eq(ike_msg_finish(&w, &len), 0);
+	ck_assert_int_eq(decode_copy(buf, len, &msg, NULL), SYNTAX);
 }
 END_TEST
 
@@ -1066,6 +1096,53 @@ decode_protected(const struct ike_vec_bytes *wire,
 	    NULL), 0);
 }
 
+/*
+ * strongSwan's fragmented IKE_AUTH (RFC 7383): each fragment decoded
+ * (number, total, Next Payload only in the first), opened with the
+ * vector's SK_ei over its own AAD (which runs past Total Fragments),
+ * the plaintexts joined and decoded as one inner chain: IDi, CERT,
+ * AUTH as strongSwan sent them.
+ */
+static void
+reassemble_ss_fragments(const struct ike_vector *v, uint8_t *plain)
+{
+	struct ike_msg	m;
+	struct ike_vec_bytes one;
+	size_t		off = 0, len = 0, n = 0;
+	uint16_t	total = 0;
+	uint8_t		first = 0;
+
+	while (off < v->auth_req.len) {
+		const uint8_t *p = v->auth_req.p + off;
+		size_t l = (size_t)p[26] << 8 | p[27];
+
+		one.p = p;
+		one.len = l;
+		ck_assert_int_eq(ike_msg_decode(p, l, &m, NULL), 0);
+		ck_assert(ike_msg_has(&m, IKE_PL_SKF));
+		n++;
+		ck_assert_uint_eq(m.frag_num, n);
+		if (n == 1) {
+			total = m.frag_total;
+			first = m.sk_first;
+			ck_assert_uint_eq(first, IKE_PL_IDI);
+		} else
+			ck_assert_uint_eq(m.sk_first, IKE_PL_NONE);
+		ck_assert_uint_eq(m.frag_total, total);
+		ck_assert_uint_eq(m.sk_aad_len, IKE_HDR_LEN + 8);
+		len += sk_open_test(&m, one.p, &v->sk_ei, v->ike_integ,
+		    plain + len);
+		off += l;
+	}
+	ck_assert_uint_eq(n, total);
+	ck_assert_uint_gt(n, 1);
+	ck_assert_int_eq(ike_msg_decode_inner(plain, len, first, &m, NULL), 0);
+	ck_assert(ike_msg_has(&m, IKE_PL_IDI));
+	ck_assert(ike_msg_has(&m, IKE_PL_AUTH));
+	ck_assert_uint_eq(m.n_cert, 1);
+	ck_assert_uint_eq(m.cert[0].ptr[0], 0x30);	/* DER SEQUENCE */
+}
+
 START_TEST(test_vectors)
 {
 	const struct ike_vector	*v = &ike_vectors[_i];
@@ -1120,6 +1197,7 @@ START_TEST(test_vectors)
 		ck_assert(!ike_msg_has(&req, IKE_PL_SK));
 		ck_assert_int_eq(ike_msg_decode(v->auth_req.p,
 		    v->auth_req.len, &req, NULL), IKE_N_INVALID_SYNTAX);
+		reassemble_ss_fragments(v, plain_req);
 		/* the answer is whole: IDr, CERT, AUTH (RFC 7427), SA, TS */
 		ck_assert(ike_msg_has(&resp, IKE_PL_CERTREQ));
 		ck_assert_uint_eq(resp.certreq.ptr[0], IKE_CERT_X509_SIG);
@@ -1176,6 +1254,68 @@ END_TEST
 
 /* The IKE SA rekey (CREATE_CHILD_SA, 1.3.2): an IKE proposal with an
  * 8-byte SPI, KE and Nonce inside SK. */
+/* The SKF header (RFC 7383 2.5) written and read back; fragment
+ * numbers 0, above the total, a zero total and a body too short for
+ * the two fields are refused by the codec. */
+START_TEST(test_skf)
+{
+	static const struct {
+		uint16_t num, total;
+		size_t	 body;
+		int	 rc;
+	} rows[] = {
+		{ 1, 3, 40, 0 }, { 3, 3, 40, 0 }, { 2, 3, 0, 0 },
+		{ 0, 3, 40, SYNTAX }, { 4, 3, 40, SYNTAX },
+		{ 1, 0, 40, SYNTAX }, { 0, 0, 40, SYNTAX },
+	};
+	uint8_t buf[256];
+	struct ike_writer w;
+	struct ike_msg m;
+	struct ike_hdr h;
+	size_t i, aad, len;
+
+	for (i = 0; i < NELEM(rows); i++) {
+		memset(&h, 0, sizeof(h));
+		h.spi_i = 1;
+		h.spi_r = 2;
+		h.version = IKE_VERSION;
+		h.exchange = IKE_X_AUTH;
+		h.msgid = 1;
+		ike_writer_init(&w, buf, sizeof(buf), &h);
+		aad = ike_msg_add_skf_header(&w, IKE_PL_IDI, rows[i].num,
+		    rows[i].total, rows[i].body);
+		ck_assert_uint_eq(aad, IKE_HDR_LEN + 8);
+		memset(buf + aad, 0xab, rows[i].body);
+		ike_writer_advance(&w, rows[i].body);
+		ck_assert_int_eq(ike_msg_finish(&w, &len), 0);
+		ck_assert_uint_eq(buf[16], IKE_PL_SKF);
+		ck_assert_int_eq(ike_msg_decode(buf, len, &m, NULL), rows[i].rc);
+		if (rows[i].rc != 0)
+			continue;
+		ck_assert(ike_msg_has(&m, IKE_PL_SKF));
+		ck_assert(!ike_msg_has(&m, IKE_PL_SK));
+		ck_assert_uint_eq(m.frag_num, rows[i].num);
+		ck_assert_uint_eq(m.frag_total, rows[i].total);
+		ck_assert_uint_eq(m.sk_first, rows[i].num == 1 ? IKE_PL_IDI :
+		    IKE_PL_NONE);
+		ck_assert_uint_eq(m.sk_aad_len, aad);
+		ck_assert_uint_eq(m.sk_body.len, rows[i].body);
+	}
+	/* Payload Length 4 + 3: no room for number and total. */
+	ike_writer_init(&w, buf, sizeof(buf), &h);
+	aad = ike_msg_add_sk_header(&w, IKE_PL_IDI, 3);
+	ike_writer_advance(&w, 3);
+	ck_assert_int_eq(ike_msg_finish(&w, &len), 0);
+	buf[16] = IKE_PL_SKF;
+	ck_assert_int_eq(ike_msg_decode(buf, len, &m, NULL), SYNTAX);
+	/* Nothing may follow it, as for SK. */
+	ike_writer_init(&w, buf, sizeof(buf), &h);
+	(void)ike_msg_add_skf_header(&w, IKE_PL_IDI, 1, 1, 0);
+	ike_msg_add_vendor(&w, buf, 4);
+	ck_assert_int_ne(ike_msg_finish(&w, &len), 0);
+}
+END_TEST
+
 START_TEST(test_vector_rekey)
 {
 	const struct ike_rekey_vector	*r = &ike_rekey_vectors[0];
@@ -1212,6 +1352,8 @@ suite(void)
 	tcase_add_loop_test(tc, test_inner_bad, 0, NELEM(inner_rows));
 	tcase_add_loop_test(tc, test_vectors, 0, NELEM(ike_vectors));
 	tcase_add_test(tc, test_vector_rekey);
+	tcase_add_test(tc, test_skf);
+	tcase_add_test(tc, test_notify_error_over_max);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("writer");

@@ -32,7 +32,29 @@ struct side {
 	int			 ups, downs;
 	struct ike_child_info	 last_up;
 	uint8_t			 ei[IKE_ENCR_KEY_MAX], ai[IKE_INTEG_KEY_MAX];
+	/* Every Child SA installed: SPI, who initiated, its ai key. */
+	struct {
+		uint32_t	 spi_in;
+		bool		 initiator;
+		uint8_t		 ai[IKE_INTEG_KEY_MAX];
+	} up[16];
 };
+
+/* Nonce script: the n-th nonce drawn (by either end) after arming
+ * starts with script[n], so a test decides which nonce is lowest. */
+static uint8_t nonce_script[8];
+static size_t n_script, script_at;
+
+static int
+fake_random(void *arg, void *buf, size_t len)
+{
+	(void)arg;
+	if (ike_random(buf, len) != 0)
+		return (-1);
+	if (len == IKE_NONCE_LEN && script_at < n_script)
+		((uint8_t *)buf)[0] = nonce_script[script_at++];
+	return (0);
+}
 
 static struct pkt q[QMAX];
 static size_t nq;
@@ -76,6 +98,11 @@ on_up(void *arg, const struct ike_child_info *ci)
 {
 	struct side *s = arg;
 
+	if (s->ups < 16) {
+		s->up[s->ups].spi_in = ci->spi_in;
+		s->up[s->ups].initiator = ci->initiator;
+		memcpy(s->up[s->ups].ai, ci->keys->ai, sizeof(s->ai));
+	}
 	s->ups++;
 	s->last_up = *ci;
 	s->last_up.keys = NULL;
@@ -105,6 +132,9 @@ static bool use_certs;		/* setup_pair: auth cert with the test CA */
 static bool b_remote_any;	/* setup_pair: B answers any address */
 static uint32_t b_half_open_max;	/* setup_pair: B's cap, 0: default */
 static const char *wrong_ca;	/* B trusts this CA file instead */
+/* setup_pair: fragment_size of A and B; 0 the default, FRAG_OFF none. */
+#define FRAG_OFF	UINT32_MAX
+static uint32_t frag_a, frag_b;
 
 /* tests/unit/data/ike_certs from the source tree, or found from the
  * test binary, BUILD/tests/unit/test_ike_sa. */
@@ -212,6 +242,10 @@ setup_pair(const char *ike_a, const char *esp_a, const char *ike_b,
 		memset(&cb.peers[0].remote, 0, sizeof(cb.peers[0].remote));
 	if (b_half_open_max != 0)
 		cb.half_open_max = b_half_open_max;
+	if (frag_a != 0)
+		ca.fragment_size = frag_a == FRAG_OFF ? 0 : frag_a;
+	if (frag_b != 0)
+		cb.fragment_size = frag_b == FRAG_OFF ? 0 : frag_b;
 	if (use_certs) {
 		cert_cfg(&ca, "sspA", "B.espvis.test", "ca.crt");
 		cert_cfg(&cb, "sspB", "A.espvis.test", wrong_ca != NULL ?
@@ -223,6 +257,8 @@ setup_pair(const char *ike_a, const char *esp_a, const char *ike_b,
 	env.child_up = on_up;
 	env.child_down = on_down;
 	env.log = on_log;
+	env.random = fake_random;
+	n_script = script_at = 0;
 	env.arg = &A;
 	ck_assert_ptr_nonnull(A.ep = ike_endpoint_new(&ca, &env));
 	env.arg = &B;
@@ -720,11 +756,271 @@ START_TEST(test_rekey_on_timer)
 }
 END_TEST
 
+/* The first IKE SA of a side, whatever its state. */
+static struct ike_sa *
+first_sa(struct side *s)
+{
+	size_t i;
+
+	for (i = 0; i < IKE_SA_MAX; i++)
+		if (s->ep->sa[i] != NULL)
+			return (s->ep->sa[i]);
+	ck_abort_msg("no IKE SA");
+	return (NULL);
+}
+
+/* The established IKE SA of a side. */
+static struct ike_sa *
+sa_of(struct side *s)
+{
+	size_t i;
+
+	for (i = 0; i < IKE_SA_MAX; i++)
+		if (s->ep->sa[i] != NULL &&
+		    s->ep->sa[i]->state == IKE_SA_S_ESTABLISHED)
+			return (s->ep->sa[i]);
+	ck_abort_msg("no established IKE SA");
+	return (NULL);
+}
+
+/*
+ * RFC 7383 with certificates: IKE_AUTH both ways is bigger than
+ * fragment_size (the minimum, 400) and goes in fragments; with
+ * fragmentation off at one end (_i 1) it is not negotiated and goes
+ * whole.
+ */
+START_TEST(test_frag_cert_auth)
+{
+	struct ike_sa_view va[4], vb[4];
+	struct ike_child_view c[4];
+	size_t nia, nib, nc;
+	unsigned n;
+
+	use_certs = true;
+	frag_a = IKE_FRAGMENT_SIZE_MIN;
+	frag_b = _i == 1 ? FRAG_OFF : IKE_FRAGMENT_SIZE_MIN;
+	setup_pair("aes128-sha256-ecp256", "null-sha256",
+	    "aes128-sha256-ecp256", "null-sha256", "unused");
+	use_certs = false;
+	frag_a = frag_b = 0;
+	ck_assert_int_eq(ike_endpoint_initiate(A.ep, "b"), 0);
+	n = pump(0, 0);
+	assert_up("AES_CBC-128/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/ECP_256",
+	    "NULL/HMAC_SHA2_256_128");
+	snapshot(&A, va, &nia, c, &nc);
+	snapshot(&B, vb, &nib, c, &nc);
+	if (_i == 1) {
+		ck_assert_uint_eq(n, 4);
+		ck_assert(!va[0].frag && !vb[0].frag);
+		ck_assert_uint_eq(va[0].frags_out + vb[0].frags_out, 0);
+	} else {
+		ck_assert(va[0].frag && vb[0].frag);
+		ck_assert_uint_gt(va[0].frags_out, 2);
+		ck_assert_uint_gt(vb[0].frags_out, 2);
+		ck_assert_uint_eq(va[0].frags_out, vb[0].frags_in);
+		ck_assert_uint_eq(vb[0].frags_out, va[0].frags_in);
+		ck_assert_uint_eq(n, 2 + va[0].frags_out + vb[0].frags_out);
+		ck_assert_uint_eq(va[0].frags_dropped + vb[0].frags_dropped, 0);
+	}
+	teardown_pair();
+}
+END_TEST
+
+/* A lost fragment: B waits; A's retransmission resends every fragment
+ * and B completes. */
+START_TEST(test_frag_retransmit)
+{
+	struct ike_sa_view v[4];
+	struct ike_child_view c[4];
+	size_t ni, nc, nfrag;
+
+	use_certs = true;
+	frag_a = frag_b = IKE_FRAGMENT_SIZE_MIN;
+	setup_pair("aes128-sha256-ecp256", "null-sha256",
+	    "aes128-sha256-ecp256", "null-sha256", "unused");
+	use_certs = false;
+	frag_a = frag_b = 0;
+	ck_assert_int_eq(ike_endpoint_initiate(A.ep, "b"), 0);
+	/* Deliveries: IKE_SA_INIT both ways, then A's IKE_AUTH fragments;
+	 * the 4th, fragment 2, is lost. */
+	pump(4, 0);
+	snapshot(&B, v, &ni, c, &nc);
+	ck_assert_uint_eq(ni, 1);
+	ck_assert_str_eq(v[0].state, "CONNECTING");
+	nfrag = first_sa(&A)->frags_out;
+	ck_assert_uint_gt(nfrag, 2);
+	ck_assert_uint_eq(v[0].frags_in, nfrag - 1);
+	now_ms += 4000;
+	ike_endpoint_tick(A.ep, now_ms);
+	ck_assert_uint_eq(nq, nfrag);	/* all of them again */
+	pump(0, 0);
+	assert_up("AES_CBC-128/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/ECP_256",
+	    "NULL/HMAC_SHA2_256_128");
+	snapshot(&B, v, &ni, c, &nc);
+	/* Fragment 1 again is a duplicate; 2 completes the message; 3..n
+	 * are then parts of an answered request, ignored (2.6.1). */
+	ck_assert_uint_eq(v[0].frags_dropped, 1);
+	ck_assert_uint_eq(v[0].frags_in, nfrag);
+	teardown_pair();
+}
+END_TEST
+
+/*
+ * Reassembly checks (RFC 7383 2.6) on crafted sets: A seals an
+ * INFORMATIONAL request with a Vendor ID of vid_len bytes as fragments
+ * of at most `size` bytes (ike_frag_seal, as ike_sa_seal would); B gets
+ * them in the order and shape a case wants.
+ */
+struct frag_set {
+	uint8_t	bytes[IKE_OUT_MAX];
+	size_t	off[IKE_FRAG_MAX], len[IKE_FRAG_MAX];
+	size_t	n;
+};
+
+static void
+frag_set_make(struct frag_set *fs, uint32_t size, size_t vid_len,
+    uint32_t msgid)
+{
+	struct ike_sa *sa = sa_of(&A);
+	static uint8_t plain[IKE_MSG_MAX], vid[IKE_MSG_MAX];
+	struct ike_writer w;
+	struct ike_hdr h;
+	size_t total, off = 0;
+
+	memset(vid, 0x5a, sizeof(vid));
+	ike_writer_init_inner(&w, plain, sizeof(plain));
+	ike_msg_add_vendor(&w, vid, vid_len);
+	memset(&h, 0, sizeof(h));
+	h.spi_i = sa->spi_i;
+	h.spi_r = sa->spi_r;
+	h.version = IKE_VERSION;
+	h.exchange = IKE_X_INFORMATIONAL;
+	h.flags = IKE_FLAG_INITIATOR;
+	h.msgid = msgid;
+	A.ep->cfg.fragment_size = size;
+	total = ike_frag_seal(A.ep, sa, &h, &w);
+	ck_assert_uint_gt(total, 0);
+	memcpy(fs->bytes, A.ep->buf, total);
+	for (fs->n = 0; off < total; fs->n++) {
+		const uint8_t *p = fs->bytes + off;
+
+		fs->off[fs->n] = off;
+		fs->len[fs->n] = (size_t)p[26] << 8 | p[27];
+		off += fs->len[fs->n];
+	}
+	ck_assert_uint_eq(off, total);
+}
+
+/* Delivers fragment k (1-based) of fs to B. */
+static void
+frag_deliver(const struct frag_set *fs, size_t k)
+{
+	ike_endpoint_input(B.ep, &B.addr, &A.addr, fs->bytes + fs->off[k - 1],
+	    fs->len[k - 1]);
+}
+
+START_TEST(test_frag_reassembly)
+{
+	static struct frag_set big, small, huge, split;
+	struct ike_sa *sb;
+	uint8_t bad[2048];
+	uint32_t msgid;
+	size_t k, l;
+	uint64_t dropped;
+
+	setup_pair("aes128-sha256-modp2048", "null-sha256",
+	    "aes128-sha256-modp2048", "null-sha256", "interop-psk-0123456789");
+	ck_assert_int_eq(ike_endpoint_initiate(A.ep, "b"), 0);
+	pump(0, 0);
+	sb = sa_of(&B);
+	ck_assert(sb->frag);
+	msgid = sb->msgid_in;
+	/* One message as 3 fragments (1280) and as more (400). */
+	frag_set_make(&big, 1280, 2600, msgid);
+	frag_set_make(&small, 400, 2600, msgid);
+	ck_assert_uint_eq(big.n, 3);
+	ck_assert_uint_gt(small.n, big.n);
+
+	/* Fragment number 0 and number > total: refused by the codec
+	 * (the ICV would fail too), nothing stored. */
+	l = big.len[0];
+	memcpy(bad, big.bytes, l);
+	bad[IKE_HDR_LEN + 4] = 0;
+	bad[IKE_HDR_LEN + 5] = 0;
+	ike_endpoint_input(B.ep, &B.addr, &A.addr, bad, l);
+	bad[IKE_HDR_LEN + 5] = 9;		/* 9 of 3 */
+	ike_endpoint_input(B.ep, &B.addr, &A.addr, bad, l);
+	ck_assert_ptr_null(sb->reasm[0].buf);
+	/* A bad ICV: dropped before it is stored. */
+	memcpy(bad, big.bytes, l);
+	bad[l - 1] ^= 1;
+	ike_endpoint_input(B.ep, &B.addr, &A.addr, bad, l);
+	ck_assert_ptr_null(sb->reasm[0].buf);
+	ck_assert_uint_eq(sb->frags_dropped, 1);
+	ck_assert_uint_eq(sb->frags_in, 0);
+
+	/* The newer set (more fragments) restarts; the older one's
+	 * fragments are then refused (2.6). */
+	frag_deliver(&big, 1);
+	frag_deliver(&big, 2);
+	ck_assert_uint_eq(sb->reasm[0].n_have, 2);
+	frag_deliver(&small, 2);
+	ck_assert_uint_eq(sb->reasm[0].n_have, 1);
+	ck_assert_uint_eq(sb->reasm[0].total, small.n);
+	dropped = sb->frags_dropped;
+	frag_deliver(&big, 3);
+	ck_assert_uint_eq(sb->frags_dropped, dropped + 1);
+	/* Duplicates are dropped; the rest completes the message. */
+	frag_deliver(&small, 2);
+	ck_assert_uint_eq(sb->frags_dropped, dropped + 2);
+	for (k = small.n; k >= 1; k--)
+		if (k != 2)
+			frag_deliver(&small, k);
+	ck_assert_ptr_null(sb->reasm[0].buf);
+	ck_assert_uint_eq(sb->msgid_in, msgid + 1);	/* answered */
+	ck_assert_uint_eq(nq, 1);
+	nq = 0;
+
+	/* A retransmitted request: answered again on fragment 1 only. */
+	frag_deliver(&small, 2);
+	ck_assert_uint_eq(nq, 0);
+	frag_deliver(&small, 1);
+	ck_assert_uint_eq(nq, 1);
+	nq = 0;
+
+	/* More than IKE_MSG_MAX of plaintext in one reassembly: two
+	 * valid fragments of different messages with the same Message ID
+	 * and total, each nearly IKE_MSG_MAX / 2 + more. */
+	msgid = sb->msgid_in;
+	frag_set_make(&huge, 7000, 7900, msgid);
+	frag_set_make(&split, 4100, 7900, msgid);
+	ck_assert_uint_eq(huge.n, 2);
+	ck_assert_uint_eq(split.n, 2);
+	dropped = sb->frags_dropped;
+	frag_deliver(&huge, 1);
+	frag_deliver(&split, 2);
+	ck_assert_uint_eq(sb->frags_dropped, dropped + 1);
+	ck_assert_ptr_null(sb->reasm[0].buf);
+
+	/* Incomplete: forgotten after IKE_FRAG_TIMEOUT_MS. */
+	frag_deliver(&huge, 1);
+	ck_assert_ptr_nonnull(sb->reasm[0].buf);
+	ck_assert_uint_eq(ike_endpoint_next_timeout(B.ep, now_ms) <=
+	    IKE_FRAG_TIMEOUT_MS, 1);
+	now_ms += IKE_FRAG_TIMEOUT_MS;
+	ike_endpoint_tick(B.ep, now_ms);
+	ck_assert_ptr_null(sb->reasm[0].buf);
+	ck_assert_uint_eq(sb->msgid_in, msgid);
+	teardown_pair();
+}
+END_TEST
+
 START_TEST(test_cert_auth)
 {
 	struct ike_sa_view v[4];
 	struct ike_child_view c[4];
 	size_t ni, nc;
+	unsigned n;
 
 	use_certs = true;
 	wrong_ca = _i == 1 ? "other-ca.crt" : NULL;
@@ -735,7 +1031,12 @@ START_TEST(test_cert_auth)
 	wrong_ca = NULL;
 	cert_dn_ids = false;
 	ck_assert_int_eq(ike_endpoint_initiate(A.ep, "b"), 0);
-	ck_assert_uint_eq(pump(0, 0), 4);
+	/* IKE_AUTH with a certificate may exceed the default fragment_size
+	 * (RFC 7383): one message or its fragments each way. */
+	n = pump(0, 0);
+	ck_assert_uint_eq(n, 2 + (first_sa(&A)->frags_out > 0 ?
+	    first_sa(&A)->frags_out : 1) + (_i == 1 ? 1 :
+	    first_sa(&B)->frags_out > 0 ? first_sa(&B)->frags_out : 1));
 	ike_endpoint_tick(A.ep, now_ms);
 	ike_endpoint_tick(B.ep, now_ms);
 	if (_i == 1) {
@@ -1070,6 +1371,197 @@ START_TEST(test_ike_expiry)
 }
 END_TEST
 
+/* Arms the nonce script so that the `lowest`-th nonce drawn from now
+ * (0-based) starts with 0x01 and every other one with 0x80 + n. */
+static void
+script_lowest(size_t lowest, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		nonce_script[i] = i == lowest ? 0x01 : (uint8_t)(0x80 + i);
+	n_script = n;
+	script_at = 0;
+}
+
+/* Where the Child SA with inbound SPI spi is in s->up. */
+static int
+up_of(const struct side *s, uint32_t spi)
+{
+	int i;
+
+	for (i = 0; i < s->ups && i < 16; i++)
+		if (s->up[i].spi_in == spi)
+			return (i);
+	ck_abort_msg("no Child SA %08x installed", spi);
+	return (-1);
+}
+
+/*
+ * 2.8.1: both ends rekey the same Child SA in the same tick, the
+ * requests cross.  Nonces are drawn in this order: A's Ni, B's Ni, B's
+ * Nr (answering A), A's Nr (answering B).  _i picks the lowest: 0 and 2
+ * are in A's exchange (A's new SA redundant), 1 and 3 in B's.
+ */
+START_TEST(test_rekey_child_simultaneous)
+{
+	struct ike_sa_view v[4];
+	struct ike_child_view c[4], d[4];
+	size_t ni, nc, nd;
+	bool a_redundant = _i % 2 == 0;
+	uint32_t old_in;
+	int ua, ub;
+
+	setup_pair("aes128-sha256-modp2048", "null-sha256",
+	    "aes128-sha256-modp2048", "null-sha256", "interop-psk-0123456789");
+	ck_assert_int_eq(ike_endpoint_initiate(A.ep, "b"), 0);
+	pump(0, 0);
+	snapshot(&A, v, &ni, c, &nc);
+	old_in = c[0].spi_in;
+	script_lowest((size_t)_i, 4);
+	ck_assert_int_eq(ike_endpoint_rekey_child(A.ep, old_in), 0);
+	ck_assert_int_eq(ike_endpoint_rekey_child(B.ep, c[0].spi_out), 0);
+	ck_assert_uint_eq(nq, 2);
+	/* Two requests, two answers, two Deletes (the old SA by the
+	 * survivor's creator, the redundant one by its creator), two
+	 * answers. */
+	ck_assert_uint_eq(pump(0, 0), 8);
+	ck_assert_uint_eq(script_at, 4);
+	snapshot(&A, v, &ni, c, &nc);
+	snapshot(&B, v, &ni, d, &nd);
+	ck_assert_uint_eq(nc, 1);
+	ck_assert_uint_eq(nd, 1);
+	ck_assert_str_eq(c[0].state, "INSTALLED");
+	ck_assert_str_eq(d[0].state, "INSTALLED");
+	ck_assert_uint_eq(c[0].spi_in, d[0].spi_out);
+	ck_assert_uint_eq(c[0].spi_out, d[0].spi_in);
+	ck_assert_uint_ne(c[0].spi_in, old_in);
+	/* Two new ones each, the old and the redundant one gone. */
+	ck_assert_int_eq(A.ups, 3);
+	ck_assert_int_eq(B.ups, 3);
+	ck_assert_int_eq(A.downs, 2);
+	ck_assert_int_eq(B.downs, 2);
+	/* The survivor is the one made by B's exchange when A's held the
+	 * lowest nonce, with the same keys on both sides. */
+	ua = up_of(&A, c[0].spi_in);
+	ub = up_of(&B, d[0].spi_in);
+	ck_assert_int_eq(A.up[ua].initiator, !a_redundant);
+	ck_assert_int_eq(B.up[ub].initiator, a_redundant);
+	ck_assert_int_eq(memcmp(A.up[ua].ai, B.up[ub].ai, sizeof(A.ai)), 0);
+	/* Nothing left in flight; the survivor rekeys normally. */
+	ck_assert_int_eq(ike_endpoint_rekey_child(A.ep, c[0].spi_in), 0);
+	ck_assert_uint_eq(pump(0, 0), 4);
+	snapshot(&A, v, &ni, c, &nc);
+	ck_assert_uint_eq(nc, 1);
+	teardown_pair();
+}
+END_TEST
+
+/*
+ * 2.8.2: both ends rekey the IKE SA in the same tick.  Nonce order and
+ * _i as for Child SAs.  One new IKE SA survives on each side, the same
+ * one, with the Child SA moved over untouched.
+ */
+START_TEST(test_rekey_ike_simultaneous)
+{
+	struct ike_sa_view v[4], w[4];
+	struct ike_child_view c[4], d[4];
+	size_t ni, nc, nw, nd;
+	bool a_redundant = _i % 2 == 0;
+	uint64_t old_spi;
+	uint32_t child_in;
+
+	setup_pair("aes128-sha256-modp2048", "null-sha256",
+	    "aes128-sha256-modp2048", "null-sha256", "interop-psk-0123456789");
+	ck_assert_int_eq(ike_endpoint_initiate(A.ep, "b"), 0);
+	pump(0, 0);
+	snapshot(&A, v, &ni, c, &nc);
+	old_spi = v[0].spi_i;
+	child_in = c[0].spi_in;
+	script_lowest((size_t)_i, 4);
+	ck_assert_int_eq(ike_endpoint_rekey_ike(A.ep, old_spi), 0);
+	ck_assert_int_eq(ike_endpoint_rekey_ike(B.ep, old_spi), 0);
+	ck_assert_uint_eq(nq, 2);
+	ck_assert_uint_eq(pump(0, 0), 8);
+	ck_assert_uint_eq(script_at, 4);
+	ike_endpoint_tick(A.ep, now_ms);
+	ike_endpoint_tick(B.ep, now_ms);
+	snapshot(&A, v, &ni, c, &nc);
+	snapshot(&B, w, &nw, d, &nd);
+	ck_assert_uint_eq(ni, 1);
+	ck_assert_uint_eq(nw, 1);
+	ck_assert_str_eq(v[0].state, "ESTABLISHED");
+	ck_assert_str_eq(w[0].state, "ESTABLISHED");
+	ck_assert_uint_ne(v[0].spi_i, old_spi);
+	ck_assert_uint_eq(v[0].spi_i, w[0].spi_i);
+	ck_assert_uint_eq(v[0].spi_r, w[0].spi_r);
+	/* The survivor was made by B's exchange when A's was redundant. */
+	ck_assert_int_eq(v[0].initiator, !a_redundant);
+	ck_assert_int_eq(w[0].initiator, a_redundant);
+	/* No Child SA lost: moved to the survivor on both sides. */
+	ck_assert_uint_eq(nc, 1);
+	ck_assert_uint_eq(nd, 1);
+	ck_assert_uint_eq(c[0].spi_in, child_in);
+	ck_assert_uint_eq(d[0].spi_out, child_in);
+	ck_assert_uint_eq(c[0].ike_spi_i, v[0].spi_i);
+	ck_assert_uint_eq(d[0].ike_spi_i, w[0].spi_i);
+	ck_assert_int_eq(A.downs + B.downs, 0);
+	/* The survivor works: a Child SA rekey over it. */
+	ck_assert_int_eq(ike_endpoint_rekey_child(B.ep, d[0].spi_in), 0);
+	ck_assert_uint_eq(pump(0, 0), 4);
+	snapshot(&A, v, &ni, c, &nc);
+	ck_assert_uint_eq(nc, 1);
+	ck_assert_uint_ne(c[0].spi_in, child_in);
+	ck_assert_int_eq(memcmp(A.ai, B.ai, sizeof(A.ai)), 0);
+	teardown_pair();
+}
+END_TEST
+
+/*
+ * 2.8.2, only one side notices: A's request reaches B (which notes the
+ * collision) and is answered, B's request is lost, A finishes and
+ * deletes the old IKE SA.  On that Delete B moves its Child SA to A's
+ * new IKE SA and forgets its own rekey.
+ */
+START_TEST(test_rekey_ike_one_notices)
+{
+	struct ike_sa_view v[4], w[4];
+	struct ike_child_view c[4], d[4];
+	size_t ni, nc, nw, nd;
+	uint64_t old_spi;
+	uint32_t child_in;
+
+	setup_pair("aes128-sha256-modp2048", "null-sha256",
+	    "aes128-sha256-modp2048", "null-sha256", "interop-psk-0123456789");
+	ck_assert_int_eq(ike_endpoint_initiate(A.ep, "b"), 0);
+	pump(0, 0);
+	snapshot(&A, v, &ni, c, &nc);
+	old_spi = v[0].spi_i;
+	child_in = c[0].spi_in;
+	ck_assert_int_eq(ike_endpoint_rekey_ike(A.ep, old_spi), 0);
+	ck_assert_int_eq(ike_endpoint_rekey_ike(B.ep, old_spi), 0);
+	/* req_A delivered, req_B lost; resp_A, Delete, its answer. */
+	ck_assert_uint_eq(pump(2, 0), 5);
+	now_ms += 10000;
+	ike_endpoint_tick(A.ep, now_ms);
+	ike_endpoint_tick(B.ep, now_ms);
+	pump(0, 0);
+	snapshot(&A, v, &ni, c, &nc);
+	snapshot(&B, w, &nw, d, &nd);
+	ck_assert_uint_eq(ni, 1);
+	ck_assert_uint_eq(nw, 1);
+	ck_assert_uint_eq(v[0].spi_i, w[0].spi_i);
+	ck_assert_uint_ne(v[0].spi_i, old_spi);
+	ck_assert_int_eq(v[0].initiator, 1);
+	ck_assert_uint_eq(nc, 1);
+	ck_assert_uint_eq(nd, 1);
+	ck_assert_uint_eq(c[0].spi_in, child_in);
+	ck_assert_uint_eq(d[0].ike_spi_i, w[0].spi_i);
+	ck_assert_int_eq(A.downs + B.downs, 0);
+	teardown_pair();
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -1098,6 +1590,12 @@ suite(void)
 	tcase_add_loop_test(tc, test_rekey_child, 0, 2);
 	tcase_add_loop_test(tc, test_rekey_ike, 0, 2);
 	tcase_add_test(tc, test_rekey_on_timer);
+	tcase_add_loop_test(tc, test_rekey_child_simultaneous, 0, 4);
+	tcase_add_loop_test(tc, test_rekey_ike_simultaneous, 0, 4);
+	tcase_add_test(tc, test_rekey_ike_one_notices);
+	tcase_add_loop_test(tc, test_frag_cert_auth, 0, 2);
+	tcase_add_test(tc, test_frag_retransmit);
+	tcase_add_test(tc, test_frag_reassembly);
 	tcase_add_test(tc, test_status_json);
 	tcase_add_test(tc, test_ts_narrowing);
 	tcase_add_test(tc, test_payload_rules);
