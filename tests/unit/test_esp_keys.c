@@ -116,20 +116,25 @@ START_TEST(threads)
 	static struct esp_key out[64];
 	uint64_t g, last = 0;
 	pthread_t t;
-	int i;
+	int i, backwards = 0, torn = 0;
 
 	ck_assert_int_eq(pthread_create(&t, NULL, writer, ks), 0);
+	/* Check's assertions each write a checkpoint to a file: count the
+	 * bad copies here and assert once. */
 	for (i = 0; i < 2000; i++) {
 		size_t n = esp_keys_copy(ks, out, 64, &g), j, b;
 
-		ck_assert_uint_ge(g, last);
+		if (g < last)
+			backwards++;
 		last = g;
 		for (j = 0; j < n; j++)
 			for (b = 0; b < out[j].integ_len; b++)
-				ck_assert_uint_eq(out[j].integ_key[b],
-				    (uint8_t)out[j].spi);
+				if (out[j].integ_key[b] != (uint8_t)out[j].spi)
+					torn++;
 	}
 	pthread_join(t, NULL);
+	ck_assert_int_eq(backwards, 0);
+	ck_assert_int_eq(torn, 0);
 	esp_keys_free(ks);
 }
 END_TEST
