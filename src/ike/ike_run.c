@@ -314,6 +314,7 @@ static void
 keys_put(struct ike_run *r, const struct ike_child_info *ci)
 {
 	const struct ike_child_keys *k = ci->keys;
+	char line[IKE_NAME_MAX + 96];
 
 	if (r->keys == NULL || k == NULL || k->encr_len > IKE_ENCR_KEY_MAX ||
 	    k->integ_len > IKE_INTEG_KEY_MAX)
@@ -325,15 +326,25 @@ keys_put(struct ike_run *r, const struct ike_child_info *ci)
 		keys_put_one(r, ci, ci->spi_in, &ci->local.ip, k->ei, k->ai);
 		keys_put_one(r, ci, ci->spi_out, &ci->remote.ip, k->er, k->ar);
 	}
+	/* Which SAs, never the bytes. */
+	snprintf(line, sizeof(line), "%s: Child SA in %08x out %08x: keys "
+	    "handed to the inspector", ci->peer, ci->spi_in, ci->spi_out);
+	run_log(r, 1, line);
 }
 
 static void
 keys_del(struct ike_run *r, const struct ike_child_info *ci)
 {
+	char line[IKE_NAME_MAX + 96];
+
 	if (r->keys == NULL)
 		return;
 	esp_keys_del(r->keys, ci->spi_in, &ci->local.ip);
 	esp_keys_del(r->keys, ci->spi_out, &ci->remote.ip);
+	snprintf(line, sizeof(line), "%s: Child SA in %08x out %08x: keys "
+	    "withdrawn from the inspector", ci->peer, ci->spi_in,
+	    ci->spi_out);
+	run_log(r, 1, line);
 }
 
 static void

@@ -212,6 +212,8 @@ run_case() {   # TAG ESP WORKERS
 	spi_in=$(grep -m 1 '"child_sa"' "$W/B.$t.status" | sed -n 's/.*"spi_in":"\([0-9a-f]*\)".*/\1/p')
 	spi_out=$(grep -m 1 '"child_sa"' "$W/B.$t.status" | sed -n 's/.*"spi_out":"\([0-9a-f]*\)".*/\1/p')
 	ok "espvis ike status from the daemon: Child SA in $spi_in out $spi_out"
+	grep -q "Child SA in $spi_in out $spi_out: keys handed to the inspector" "$W/B.$t.log" &&
+		ok "its keys handed to the inspector" || fail "$t: no key hand-off in the log"
 	inA ping -n -q -c 5 -i 0.2 -W 2 -I $IA $IB >"$W/ping.$t.log" 2>&1 ||
 		fail "$t: ping through the tunnel: $(grep transmitted "$W/ping.$t.log")"
 
@@ -280,6 +282,8 @@ PYEOF
 	wait %% 2>/dev/null; rc=$?
 	[ $rc -eq 0 ] || fail "$t: exit $rc: $(tail -n 3 "$W/B.$t.log")"
 	[ -e "$W/B.sock" ] && fail "$t: control socket left behind"
+	grep -q "Child SA in $spi_in out $spi_out: keys withdrawn" "$W/B.$t.log" ||
+		fail "$t: the keys were not withdrawn at the end"
 	grep -q 'Sanitizer\|runtime error' "$W/B.$t.log" && fail "$t: sanitizer: $(grep -m 1 'Sanitizer\|runtime error' "$W/B.$t.log")"
 	if $PY - "$W/B.eve.json" "$spi_in" "$spi_out" "$esp" "$ICV" "$PORT" "$top/tests/integration" <<'PYEOF'
 import json, sys
