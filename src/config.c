@@ -97,8 +97,8 @@ static const struct u32_key nfq_keys[] = {
 static const char *const top_keys[] = {
 	"quiet", "rules", "decode", "detect", "flows", "dpi", "outputs",
 	"stats_interval", "workers", "worker_ring_kb", "nfq",
-	"ike",		/* read by ike/ike_config.c (espvis ike) */
-	"mgmt",		/* read by mgmt/mgmt.c (espvis ike) */
+	"ike",		/* read by ike/ike_config.c (espvis ike, daemon) */
+	"mgmt",		/* read by mgmt/mgmt.c (espvis ike, daemon) */
 };
 static const char *const nfq_map_keys[] = {
 	"maxlen", "fail_open", "undecided", "hold", "hold_timeout_ms",
@@ -445,6 +445,7 @@ config_load(struct config *cfg, const char *path, struct doc_error *err)
 	}
 	if (ynode_check_keys(root, top_keys, NELEM(top_keys), err) != 0)
 		goto fail;
+	tmp.ike = ynode_get(root, "ike") != NULL;
 	if ((v = ynode_get(root, "quiet")) != NULL &&
 	    ynode_bool(v, &tmp.quiet, err) != 0)
 		goto fail;

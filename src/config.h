@@ -50,6 +50,10 @@ struct config {
 	uint32_t		 workers;	/* --workers: pipelines, 1.. */
 	uint32_t		 worker_ring_kb; /* each worker's rings */
 
+	/* ike: is there: the IKE endpoint runs inside the daemon (its
+	 * section is ike/ike_config.c's, `mgmt:` mgmt/mgmt.c's) */
+	bool			 ike;
+
 	/* nfq: the --nfq-* settings (used with --nfq NUM only) */
 	struct nfqueue_config	 nfq;
 

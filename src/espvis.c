@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "ike/ike_run.h"
+#include "mgmt/mgmt_inspector.h"
 #include "pipeline.h"
 #include "report/progress.h"
 #include "report/report.h"
@@ -72,6 +74,7 @@ struct options {
 	uint32_t		 workers;	/* --workers N */
 	uint32_t		 worker_ring_kb;
 	bool			 no_sandbox;	/* --no-sandbox */
+	const char		*config_path;	/* -c FILE */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -85,6 +88,28 @@ on_stop_signal(int sig)
 
 /* SIGHUP asks for the rules to be read again, between two packets. */
 static volatile sig_atomic_t reload_requested;
+
+/*
+ * The IKE endpoint inside the daemon (a configuration with `ike:`;
+ * docs/ike.md): opened with the capture, run on a thread of its own
+ * once privileges are dropped and the sandbox is on, stopped when the
+ * capture ends.  It hands its Child SA keys to the pipelines through
+ * keys, and its management API asks the capture thread for the
+ * inspector's answers through insp (mgmt/mgmt_inspector.h).
+ */
+#define ENDPOINT_KEYS_MAX	1024	/* SA directions */
+
+static struct endpoint {
+	struct ike_config	 cfg;
+	struct ike_run		*run;
+	struct esp_keys		*keys;
+	struct mgmt_inspector	*insp;
+	struct mgmt_inspector_src src;
+	pthread_t		 thread;
+	bool			 started;
+	const struct options	*o;		/* for the reload */
+	struct rules		*rules;
+} endpoint;
 
 static void
 on_reload_signal(int sig)
@@ -655,6 +680,7 @@ load_config(int argc, char **argv, struct options *o)
 		    sizeof(buf)));
 		return (-1);
 	}
+	o->config_path = path;
 	o->cfg = c->pipeline;
 	o->log_dir = c->log_dir;
 	o->eve_dest = c->eve_dest;
@@ -741,10 +767,11 @@ load_rules(struct options *o, struct rules *rules)
  * After SIGHUP, between two packets: the new set, or the old one kept.
  * Workers read the rules: they finish what they have first.
  */
-static void
+static int
 reload_rules(const struct options *o, struct rules *rules,
-    struct workers *wk)
+    struct workers *wk, char *msg, size_t msglen)
 {
+	char buf[DOC_ERROR_FILE_MAX + DOC_ERROR_REASON_MAX + 32];
 	struct rules_errors errs;
 
 	reload_requested = 0;
@@ -754,11 +781,43 @@ reload_rules(const struct options *o, struct rules *rules,
 		fprintf(stderr, "espvis: rules reload refused, keeping the %zu "
 		    "rules in use:\n", rules_count(rules));
 		print_rule_errors(&errs, "espvis: ");
-		return;
+		if (msg != NULL)
+			snprintf(msg, msglen, "refused, keeping the %zu rules "
+			    "in use: %s", rules_count(rules), errs.n > 0 ?
+			    doc_error_str(&errs.err[0], buf, sizeof(buf)) :
+			    "error");
+		return (-1);
 	}
 	if (!o->quiet)
 		fprintf(stderr, "espvis: rules reloaded: %zu rules\n",
 		    rules_count(rules));
+	if (msg != NULL)
+		snprintf(msg, msglen, "%zu rules", rules_count(rules));
+	return (0);
+}
+
+/* POST /v1/rules/reload, on the capture thread (mgmt_inspector.h). */
+static int
+reload_for_api(void *arg, char *msg, size_t msglen)
+{
+	struct endpoint *e = arg;
+
+	return (reload_rules(e->o, e->rules, e->src.wk, msg, msglen));
+}
+
+/*
+ * Between two packets, and when the capture's poll times out: SIGHUP's
+ * reload, and a management API request (a relaxed atomic load when
+ * none waits).
+ */
+static void
+between_packets(const struct options *o, struct rules *rules,
+    struct workers *wk)
+{
+	if (reload_requested)
+		(void)reload_rules(o, rules, wk, NULL, 0);
+	if (endpoint.insp != NULL && mgmt_inspector_pending(endpoint.insp))
+		mgmt_inspector_serve(endpoint.insp, &endpoint.src);
 }
 
 /* Fill in the outputs that -l implies. */
@@ -807,8 +866,7 @@ run_file(struct pipeline *pl, struct workers *wk, const char *path,
 	while (!stop_requested &&
 	    (rc = capture_next(cap, &frame, err, sizeof(err))) == 1) {
 		frame.num = ++*num;
-		if (reload_requested)
-			reload_rules(o, rules, wk);
+		between_packets(o, rules, wk);
 		if (wk != NULL)
 			workers_packet(wk, &frame);
 		else
@@ -952,8 +1010,7 @@ run_live(struct live_run *r, struct pipeline *pl, struct workers *wk,
 	next_second = now + 1000;
 	next_stats = now + (int64_t)r->stats_interval * 1000;
 	while (!stop_requested) {
-		if (reload_requested)
-			reload_rules(o, rules, wk);
+		between_packets(o, rules, wk);
 		if (live_poll(r->live, LIVE_WAIT_MS, LIVE_BATCH, on_live_frame,
 		    r, err, sizeof(err)) < 0) {
 			fprintf(stderr, "espvis: %s\n", err);
@@ -1062,6 +1119,8 @@ start_sandbox(const struct options *o, const char *eve_dest)
 			*slash = '\0';
 		sp.remove_dir = pid_dir;
 	}
+	if (endpoint.run != NULL)
+		ike_run_sandbox(endpoint.run, &sp);
 	if (sandbox_apply(&sp, &st, err, sizeof(err)) != 0) {
 		fprintf(stderr, "espvis: %s (--no-sandbox runs without)\n",
 		    err);
@@ -1080,19 +1139,130 @@ start_daemon(const struct options *o, const struct priv_user *user,
     struct pidfile **pidfile, const char *eve_dest)
 {
 	char err[512];
+	uint64_t caps = 0;
 
 	if (o->pidfile != NULL &&
 	    (*pidfile = pidfile_open(o->pidfile, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "espvis: %s\n", err);
 		return (-1);
 	}
-	/* nfnetlink takes no verdict from a process without CAP_NET_ADMIN */
-	if (o->user != NULL && priv_drop_keep(user, o->use_nfq ?
-	    1ull << CAP_NET_ADMIN : 0, err, sizeof(err)) != 0) {
+	/* nfnetlink takes no verdict from a process without CAP_NET_ADMIN;
+	 * the endpoint adds a route for each Child SA's selectors (netlink)
+	 * and opens raw ESP/WESP sockets with its first SA over IP. */
+	if (o->use_nfq || endpoint.run != NULL)
+		caps |= 1ull << CAP_NET_ADMIN;
+	if (endpoint.run != NULL)
+		caps |= 1ull << CAP_NET_RAW;
+	if (o->user != NULL && priv_drop_keep(user, caps, err,
+	    sizeof(err)) != 0) {
 		fprintf(stderr, "espvis: %s\n", err);
 		return (-1);
 	}
 	return (start_sandbox(o, eve_dest));
+}
+
+/*
+ * The endpoint: its configuration and key store before the pipelines
+ * (which borrow the store), its sockets, TUN device and API with the
+ * other descriptors, its thread once the sandbox is on.
+ */
+static int
+endpoint_config(struct options *o)
+{
+	char err[1024];
+
+	if (!o->conf->ike)
+		return (0);
+	ike_config_defaults(&endpoint.cfg);
+	if (ike_config_load(&endpoint.cfg, o->config_path, err,
+	    sizeof(err)) != 0) {
+		fprintf(stderr, "espvis: %s\n", err);
+		return (-1);
+	}
+	if ((endpoint.keys = esp_keys_new(ENDPOINT_KEYS_MAX)) == NULL ||
+	    (endpoint.insp = mgmt_inspector_new(MGMT_INSPECTOR_SAS_DEFAULT,
+	    MGMT_INSPECTOR_WAIT_MS)) == NULL) {
+		fprintf(stderr, "espvis: out of memory\n");
+		return (-1);
+	}
+	o->cfg.esp_keys = endpoint.keys;
+	return (0);
+}
+
+static int
+endpoint_open(const struct options *o)
+{
+	struct ike_run_host host;
+	char err[512];
+
+	if (endpoint.keys == NULL)
+		return (0);
+	memset(&host, 0, sizeof(host));
+	host.keys = endpoint.keys;
+	host.inspector = mgmt_inspector_providers(endpoint.insp);
+	if ((endpoint.run = ike_run_open(&endpoint.cfg, o->config_path, 0,
+	    &host, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "espvis: ike: %s\n", err);
+		return (-1);
+	}
+	return (0);
+}
+
+static void *
+endpoint_main(void *arg)
+{
+	ike_run_loop(arg);
+	return (NULL);
+}
+
+/* The signals stay the main thread's: the endpoint's thread blocks them. */
+static int
+endpoint_start(const struct options *o, struct rules *rules,
+    const struct pipeline *pl, struct workers *wk, struct nfqueue *nfq)
+{
+	sigset_t block, old;
+	int rc;
+
+	if (endpoint.run == NULL)
+		return (0);
+	endpoint.o = o;
+	endpoint.rules = rules;
+	endpoint.src.pl = pl;
+	endpoint.src.wk = wk;
+	if (nfq != NULL) {
+		endpoint.src.fill = nfqueue_fill_stats;
+		endpoint.src.fill_arg = nfq;
+	}
+	endpoint.src.reload = reload_for_api;
+	endpoint.src.reload_arg = &endpoint;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	rc = pthread_create(&endpoint.thread, NULL, endpoint_main,
+	    endpoint.run);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		fprintf(stderr, "espvis: ike: thread: %s\n", strerror(rc));
+		return (-1);
+	}
+	endpoint.started = true;
+	return (0);
+}
+
+/* The capture has ended: requests get 503, the IKE SAs are deleted. */
+static void
+endpoint_stop(void)
+{
+	mgmt_inspector_close(endpoint.insp);
+	if (endpoint.started) {
+		ike_run_stop(endpoint.run);
+		pthread_join(endpoint.thread, NULL);
+		endpoint.started = false;
+	}
+	ike_run_close(endpoint.run);
+	endpoint.run = NULL;
 }
 
 /*
@@ -1145,8 +1315,7 @@ run_nfq(struct pipeline *pl, struct workers *wk, struct nfqueue *nfq,
 
 	next_stats = monotonic_ms() + (int64_t)o->stats_interval * 1000;
 	while (!stop_requested) {
-		if (reload_requested)
-			reload_rules(o, rules, wk);
+		between_packets(o, rules, wk);
 		rc = nfqueue_next(nfq, &frame, nfq_wait_ms(wk), err,
 		    sizeof(err));
 		if (rc < 0) {
@@ -1351,6 +1520,8 @@ main(int argc, char **argv)
 	live_config_defaults(&o.live);
 	if (load_config(argc, argv, &o) != 0 || parse_args(argc, argv, &o) != 0)
 		goto out;
+	if (o.n_check_paths == 0 && endpoint_config(&o) != 0)
+		goto out;
 	if (o.n_check_paths > 0) {
 		status = check_rules(&o);
 		goto out;
@@ -1396,6 +1567,10 @@ main(int argc, char **argv)
 		status = EXIT_INPUT;
 		goto out;
 	}
+	if (endpoint_open(&o) != 0) {
+		status = EXIT_INPUT;
+		goto out;
+	}
 	signal(SIGINT, on_stop_signal);
 	signal(SIGTERM, on_stop_signal);
 	/* A -w or EVE reader that exits fails our writes (EPIPE) instead
@@ -1428,6 +1603,8 @@ main(int argc, char **argv)
 			pipeline_set_inline(pl, rules, nfqueue_on_verdict,
 			    nfqueue_fill_stats, nfq);
 	}
+	if (endpoint_start(&o, rules, pl, wk, nfq) != 0)
+		goto out;
 	status = EXIT_SUCCESS;
 	start_progress(&o, &progress);
 	if (run.live != NULL && run_live(&run, pl, wk, eve, inner, &o,
@@ -1442,6 +1619,7 @@ main(int argc, char **argv)
 			break;
 		}
 	}
+	endpoint_stop();
 	if (wk != NULL)
 		workers_finish(wk);
 	else
@@ -1463,6 +1641,7 @@ main(int argc, char **argv)
 		    "inner packets not written\n", o.inner_dest,
 		    (unsigned long long)innerpcap_lost(inner));
 out:
+	endpoint_stop();
 	workers_free(wk);
 	pipeline_free(pl);
 	live_close(run.live);
@@ -1475,5 +1654,8 @@ out:
 	tally_free(tally);
 	rules_free(rules);
 	config_free(o.conf);
+	mgmt_inspector_free(endpoint.insp);
+	esp_keys_free(endpoint.keys);
+	ike_config_wipe(&endpoint.cfg);
 	return (status);
 }

@@ -376,6 +376,13 @@ pipeline_stats(const struct pipeline *pl)
 	return (&pl->stats);
 }
 
+size_t
+pipeline_sas(const struct pipeline *pl, struct sa_report *out, size_t max,
+    uint32_t *total)
+{
+	return (detect_snapshot(pl->detect, out, max, total));
+}
+
 void
 pipeline_set_worker(struct pipeline *pl)
 {

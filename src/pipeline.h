@@ -19,6 +19,7 @@
 #include "export/eve.h"
 #include "export/innerpcap.h"
 #include "inner/flow.h"
+#include "util/esp_keys.h"
 #include "util/packet.h"
 #include "util/pkt_verdict.h"
 #include "util/stats.h"
@@ -28,6 +29,7 @@ struct pipeline_config {
 	struct detect_config	detect;
 	struct flow_config	flow;
 	struct dpi_config	dpi;
+	struct esp_keys		*esp_keys;	/* borrowed; may be NULL */
 };
 
 void	pipeline_config_defaults(struct pipeline_config *);
@@ -52,6 +54,10 @@ void		 pipeline_packet(struct pipeline *, const struct packet *frame);
 void		 pipeline_finish(struct pipeline *);
 
 const struct stats *pipeline_stats(const struct pipeline *);
+
+/* detect_snapshot(): the SAs now, most recently seen first. */
+size_t		 pipeline_sas(const struct pipeline *, struct sa_report *out,
+		    size_t max, uint32_t *total);
 
 /*
  * --workers (workers.h): this pipeline is one of several that share a

@@ -114,6 +114,16 @@ sandbox_allow_reread(struct sandbox_policy *p, const char *path)
 }
 
 /* Every file-system right the kernel's ABI knows. */
+int
+sandbox_allow_remove(struct sandbox_policy *p, const char *path)
+{
+	if (p->n_remove_files == sizeof(p->remove_files) /
+	    sizeof(p->remove_files[0]))
+		return (-1);
+	p->remove_files[p->n_remove_files++] = path;
+	return (0);
+}
+
 static uint64_t
 fs_rights(int abi)
 {
@@ -187,17 +197,14 @@ ll_allow_sanitizer(int ruleset, uint64_t handled, char *err, size_t errlen)
  * rename (an editor, a deployment tool) would be out of reach at the
  * next SIGHUP.  So a file read again gets its directory.
  */
+/* rights beneath the directory that holds the file path */
 static int
-ll_allow_reread(int ruleset, const char *path, uint64_t handled, char *err,
-    size_t errlen)
+ll_allow_parent(int ruleset, const char *path, uint64_t rights,
+    uint64_t handled, char *err, size_t errlen)
 {
 	char dir[4096];
-	struct stat sb;
 	char *slash;
 
-	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
-		return (ll_allow_path(ruleset, path, LL_FS_READ_FILE |
-		    LL_FS_READ_DIR, handled, err, errlen));
 	snprintf(dir, sizeof(dir), "%s", path);
 	if ((slash = strrchr(dir, '/')) == NULL)
 		snprintf(dir, sizeof(dir), ".");
@@ -205,8 +212,20 @@ ll_allow_reread(int ruleset, const char *path, uint64_t handled, char *err,
 		dir[1] = '\0';
 	else
 		*slash = '\0';
-	return (ll_allow_path(ruleset, dir, LL_FS_READ_FILE | LL_FS_READ_DIR,
-	    handled, err, errlen));
+	return (ll_allow_path(ruleset, dir, rights, handled, err, errlen));
+}
+
+static int
+ll_allow_reread(int ruleset, const char *path, uint64_t handled, char *err,
+    size_t errlen)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return (ll_allow_path(ruleset, path, LL_FS_READ_FILE |
+		    LL_FS_READ_DIR, handled, err, errlen));
+	return (ll_allow_parent(ruleset, path, LL_FS_READ_FILE |
+	    LL_FS_READ_DIR, handled, err, errlen));
 }
 
 static int
@@ -235,6 +254,10 @@ ll_rules(int ruleset, const struct sandbox_policy *p, uint64_t handled,
 	if (p->remove_dir != NULL && ll_allow_path(ruleset, p->remove_dir,
 	    LL_FS_REMOVE_FILE, handled, err, errlen) != 0)
 		return (-1);
+	for (i = 0; i < p->n_remove_files; i++)
+		if (ll_allow_parent(ruleset, p->remove_files[i],
+		    LL_FS_REMOVE_FILE, handled, err, errlen) != 0)
+			return (-1);
 	if (SANITIZER_BUILD && ll_allow_sanitizer(ruleset, handled, err,
 	    errlen) != 0)
 		return (-1);
@@ -407,6 +430,19 @@ static const long allowed[] = {
 	SYS_shutdown,
 };
 
+/* The IKE endpoint (sandbox_policy.endpoint): MHD's epoll loop, the
+ * API's and the control socket's connections. */
+static const long endpoint_only[] = {
+	SYS_epoll_create1, SYS_epoll_ctl, SYS_epoll_pwait, SYS_accept4,
+	SYS_accept,
+#ifdef SYS_epoll_wait
+	SYS_epoll_wait,
+#endif
+#ifdef SYS_epoll_pwait2
+	SYS_epoll_pwait2,
+#endif
+};
+
 /* Only the sanitizer runtime: LeakSanitizer's stop-the-world. */
 static const long sanitizer_only[] = {
 	SYS_ptrace, SYS_wait4, SYS_waitid, SYS_kill, SYS_sysinfo,
@@ -444,17 +480,25 @@ build_filter(struct bpf_prog *b, const struct sandbox_policy *p)
 	jump(b, BPF_JMP | BPF_JSET | BPF_K, CLONE_THREAD, 0, 1);
 	stmt(b, BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	stmt(b, BPF_RET | BPF_K, deny);
-	/* socket(): the EVE outputs' families, when they reconnect */
-	jump(b, BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 0, 6);
+	/* socket(): the EVE outputs' families, when they reconnect; the
+	 * endpoint's raw ESP sockets (those too) and route messages */
+	jump(b, BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 0, 8);
 	stmt(b, BPF_LD | BPF_W | BPF_ABS, ARG0_LO);
-	jump(b, BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 3, 0);
-	jump(b, BPF_JMP | BPF_JEQ | BPF_K, AF_INET, 2, 0);
-	jump(b, BPF_JMP | BPF_JEQ | BPF_K, AF_INET6, 1, 0);
+	jump(b, BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 5, 0);
+	jump(b, BPF_JMP | BPF_JEQ | BPF_K, AF_INET, 4, 0);
+	jump(b, BPF_JMP | BPF_JEQ | BPF_K, AF_INET6, 3, 0);
+	jump(b, BPF_JMP | BPF_JEQ | BPF_K, AF_NETLINK, 1, 0);
 	stmt(b, BPF_RET | BPF_K, RET_ERRNO(EACCES));
+	stmt(b, BPF_RET | BPF_K, p->endpoint ? SECCOMP_RET_ALLOW :
+	    RET_ERRNO(EACCES));
 	stmt(b, BPF_RET | BPF_K, p->sockets ? SECCOMP_RET_ALLOW :
 	    RET_ERRNO(EACCES));
 	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
 		on_nr(b, allowed[i], SECCOMP_RET_ALLOW);
+	if (p->endpoint)
+		for (i = 0; i < sizeof(endpoint_only) /
+		    sizeof(endpoint_only[0]); i++)
+			on_nr(b, endpoint_only[i], SECCOMP_RET_ALLOW);
 	stmt(b, BPF_RET | BPF_K, deny);
 }
 

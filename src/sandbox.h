@@ -38,16 +38,25 @@ struct sandbox_policy {
 	const char	*write_files[4]; /* existing files reopened to write */
 	size_t		 n_write_files;
 	const char	*remove_dir;	/* a file in it unlinked at exit */
+	const char	*remove_files[4]; /* unlinked at exit (unix sockets):
+					   their directory gets the right */
+	size_t		 n_remove_files;
 	bool		 sockets;	/* socket() + connect() again (AF_UNIX,
 					   AF_INET, AF_INET6 only) */
 	uint16_t	 tcp_port;	/* the one TCP port connected to; 0:
 					   no TCP */
+	/* The IKE endpoint runs in the process (ike/ike_run.h): epoll (the
+	 * management API's MHD), accept4 (its listeners and the control
+	 * socket), and netlink route sockets (a route for each Child SA's
+	 * selectors, esp/esp_tun.c). */
+	bool		 endpoint;
 };
 
 void	sandbox_policy_init(struct sandbox_policy *);
 /* Add a path to read, or to read again; -1 when the table is full. */
 int	sandbox_allow_read(struct sandbox_policy *, const char *path);
 int	sandbox_allow_reread(struct sandbox_policy *, const char *path);
+int	sandbox_allow_remove(struct sandbox_policy *, const char *path);
 
 struct sandbox_status {
 	int	landlock_abi;	/* applied at this ABI; 0: no Landlock */

@@ -726,6 +726,14 @@ workers_quiesce(struct workers *ws)
 		}
 }
 
+const struct pipeline *
+workers_pipeline(const struct workers *ws, uint32_t i)
+{
+	/* spsc_drained() read each worker's tail with acquire: what the
+	 * worker did before its last release is visible here. */
+	return (i < ws->n && !ws->finished ? ws->w[i].pl : NULL);
+}
+
 void
 workers_set_capture_stats(struct workers *ws, const struct capture_stats *cs)
 {

@@ -110,6 +110,14 @@ void		 workers_write_stats(struct workers *, int64_t ts_sec,
  */
 void		 workers_quiesce(struct workers *);
 
+/*
+ * After workers_quiesce() and until the next frame is handed over,
+ * worker i's pipeline may be read (never written) by the reading
+ * thread: the management API's snapshots.  NULL when i is past the
+ * last.
+ */
+const struct pipeline *workers_pipeline(const struct workers *, uint32_t i);
+
 /* End of input: every SA and flow ends, then one stats event. */
 void		 workers_finish(struct workers *);
 

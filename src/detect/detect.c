@@ -116,6 +116,8 @@ addr_from_key(struct ipaddr *a, uint8_t ipver, const uint8_t *bytes)
 		ipaddr_set4(a, bytes);
 }
 
+static void	sa_to_report(const struct sa *, struct sa_report *);
+
 static void
 report_sa(struct detect *d, const struct sa *sa, enum sa_event ev,
     const char *end_reason, int64_t ts_sec, uint32_t ts_usec)
@@ -124,11 +126,21 @@ report_sa(struct detect *d, const struct sa *sa, enum sa_event ev,
 
 	if (d->report == NULL)
 		return;
-	memset(&r, 0, sizeof(r));
+	sa_to_report(sa, &r);
 	r.event = ev;
 	r.end_reason = end_reason;
 	r.ts_sec = ts_sec;
 	r.ts_usec = ts_usec;
+	d->report(d->report_arg, &r);
+}
+
+/* What report_sa() and detect_snapshot() say of an SA. */
+static void
+sa_to_report(const struct sa *sa, struct sa_report *rp)
+{
+	struct sa_report r;
+
+	memset(&r, 0, sizeof(r));
 	r.sa_id = sa->sa_id;
 	r.ipver = sa->key.ipver;
 	addr_from_key(&r.src, sa->key.ipver, sa->key.src);
@@ -156,7 +168,7 @@ report_sa(struct detect *d, const struct sa *sa, enum sa_event ev,
 	r.seq_replays = sa->seq_replays;
 	r.inner_pkts = sa->inner_pkts;
 	r.next_hdr = sa->next_hdr;
-	d->report(d->report_arg, &r);
+	*rp = r;
 }
 
 /*
@@ -475,4 +487,22 @@ detect_finish(struct detect *d, struct stats *st)
 
 	while ((sa = sa_table_oldest(d->sas)) != NULL)
 		end_sa(d, sa, "end_of_input", st);
+}
+
+size_t
+detect_snapshot(const struct detect *d, struct sa_report *out, size_t max,
+    uint32_t *total)
+{
+	const struct sa	*sa = NULL;
+	size_t		 n = 0;
+
+	*total = sa_table_count(d->sas);
+	while (n < max && (sa = sa_table_next_recent(d->sas, sa)) != NULL) {
+		sa_to_report(sa, &out[n]);
+		out[n].event = SA_EVENT_DECIDED;
+		out[n].ts_sec = sa->last_sec;
+		out[n].ts_usec = sa->last_usec;
+		n++;
+	}
+	return (n);
 }

@@ -61,4 +61,12 @@ void	detect_expire(struct detect *, int64_t now_sec, struct stats *);
 /* End every SA (event END, reason "end_of_input"). */
 void	detect_finish(struct detect *, struct stats *);
 
+/*
+ * The SAs tracked now, most recently seen first: up to max reports into
+ * out (ts: the last packet; event and end_reason unused).  *total: how
+ * many there are.  Reads only; on the thread that owns d (mgmt API).
+ */
+size_t	detect_snapshot(const struct detect *, struct sa_report *out,
+	    size_t max, uint32_t *total);
+
 #endif /* ESPVIS_DETECT_H */

@@ -306,6 +306,14 @@ sa_table_oldest(struct sa_table *t)
 	return (t->lru_tail == IDX_NONE ? NULL : &t->sas[t->lru_tail]);
 }
 
+const struct sa *
+sa_table_next_recent(const struct sa_table *t, const struct sa *prev)
+{
+	uint32_t	 i = prev == NULL ? t->lru_head : prev->lru_next;
+
+	return (i == IDX_NONE ? NULL : &t->sas[i]);
+}
+
 /* The peer pair of an SA: its key without the SPI. */
 static void
 pred_key(const struct sa_key *k, struct sa_key *pk)

@@ -99,6 +99,10 @@ void		 sa_table_remove(struct sa_table *, struct sa *);
 void		 sa_table_touch(struct sa_table *, struct sa *);
 /* The least recently used entry; NULL when empty. */
 struct sa	*sa_table_oldest(struct sa_table *);
+/* Most recently used first: the entry after prev (NULL: the newest);
+ * NULL past the last.  Reading only (snapshots, mgmt). */
+const struct sa	*sa_table_next_recent(const struct sa_table *,
+		    const struct sa *prev);
 
 /*
  * Predecessor layouts: the candidate index of the last SA decided null

@@ -405,6 +405,37 @@ put_capture_stats(struct json *j, const struct capture_stats *cs)
 	json_close_object(j);
 }
 
+void
+eve_stats_json(struct json *j, const struct stats *st)
+{
+	put_packets(j, st);
+	json_open_object(j, "sa");
+	json_u64(j, "created", st->sa_created);
+	json_u64(j, "null", st->sa_null);
+	json_u64(j, "encrypted", st->sa_encrypted);
+	json_u64(j, "undecided", st->sa_undecided);
+	json_u64(j, "evicted", st->sa_evicted);
+	json_u64(j, "timeouts", st->sa_timeouts);
+	json_close_object(j);
+	json_open_object(j, "frag");
+	json_u64(j, "reassembled", st->frag_reassembled);
+	json_u64(j, "timeouts", st->frag_timeouts);
+	json_u64(j, "evicted", st->frag_evicted);
+	json_u64(j, "invalid", st->frag_overlaps);
+	json_close_object(j);
+	json_open_object(j, "inner");
+	json_u64(j, "found", st->inner_found);
+	json_u64(j, "written", st->inner_written);
+	json_u64(j, "held", st->held);
+	json_u64(j, "held_released", st->held_released);
+	json_u64(j, "held_expired", st->held_expired);
+	json_close_object(j);
+	put_flow_stats(j, st);
+	put_rules_stats(j, st);
+	if (st->nfq_on)
+		put_nfq_stats(j, st);
+}
+
 int
 eve_write_stats(struct eve *e, int64_t ts_sec, uint32_t ts_usec,
     struct stats *st)
@@ -416,32 +447,7 @@ eve_write_stats(struct eve *e, int64_t ts_sec, uint32_t ts_usec,
 	json_open_object(&j, "stats");
 	if (e->has_capture)
 		put_capture_stats(&j, &e->capture);
-	put_packets(&j, st);
-	json_open_object(&j, "sa");
-	json_u64(&j, "created", st->sa_created);
-	json_u64(&j, "null", st->sa_null);
-	json_u64(&j, "encrypted", st->sa_encrypted);
-	json_u64(&j, "undecided", st->sa_undecided);
-	json_u64(&j, "evicted", st->sa_evicted);
-	json_u64(&j, "timeouts", st->sa_timeouts);
-	json_close_object(&j);
-	json_open_object(&j, "frag");
-	json_u64(&j, "reassembled", st->frag_reassembled);
-	json_u64(&j, "timeouts", st->frag_timeouts);
-	json_u64(&j, "evicted", st->frag_evicted);
-	json_u64(&j, "invalid", st->frag_overlaps);
-	json_close_object(&j);
-	json_open_object(&j, "inner");
-	json_u64(&j, "found", st->inner_found);
-	json_u64(&j, "written", st->inner_written);
-	json_u64(&j, "held", st->held);
-	json_u64(&j, "held_released", st->held_released);
-	json_u64(&j, "held_expired", st->held_expired);
-	json_close_object(&j);
-	put_flow_stats(&j, st);
-	put_rules_stats(&j, st);
-	if (st->nfq_on)
-		put_nfq_stats(&j, st);
+	eve_stats_json(&j, st);
 	report_counters(e, st);
 	json_open_object(&j, "eve");
 	/* This event itself is counted once it is out. */

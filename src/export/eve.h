@@ -17,6 +17,7 @@
 
 #include "../util/alert_report.h"
 #include "../util/flow_report.h"
+#include "../util/json.h"
 #include "../util/sa_report.h"
 #include "../util/stats.h"
 
@@ -86,6 +87,10 @@ int		 eve_write_stats(struct eve *, int64_t ts_sec, uint32_t ts_usec,
  */
 int		 eve_write_stats_snapshot(struct eve *, int64_t ts_sec,
 		    uint32_t ts_usec, const struct stats *);
+/* The pipeline's counters as the stats event spells them (packets, sa,
+ * frag, inner, flow, ndpi, rules, nfq), into an open object of j: the
+ * management API's /v1/stats. */
+void		 eve_stats_json(struct json *j, const struct stats *);
 /* Live capture counters, copied; every later stats event carries them
  * as `stats.capture` (docs/eve.md).  Never called: no such section. */
 void		 eve_set_capture_stats(struct eve *,

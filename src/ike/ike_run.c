@@ -8,6 +8,14 @@
  * endpoint negotiates are installed there, ESP and WESP share port 4500
  * with IKE (RFC 3948 2.2, RFC 5840 2.1), and the plane's TUN device and
  * raw IP 50/141 sockets are polled here.
+ *
+ * The same loop runs in two homes (ike_run.h): `espvis ike --config`
+ * runs it on the main thread until SIGINT/SIGTERM; the inspector daemon
+ * (espvis -i/--nfq/-r with an `ike:` section) opens it before dropping
+ * privileges, runs it on a thread of its own and stops it through an
+ * eventfd.  There the endpoint also hands each Child SA's keys to the
+ * inspector (util/esp_keys.h) and serves the inspector's providers on
+ * its management API (mgmt_ike.h).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,9 +23,11 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -26,8 +36,11 @@
 
 #include "../esp/esp_plane.h"
 #include "../mgmt/mgmt_ike.h"
+#include "../sandbox.h"
+#include "../util/esp_keys.h"
 #include "ike.h"
 #include "ike_config.h"
+#include "ike_crypto.h"
 #include "ike_run.h"
 
 #define RUN_SOCKS_MAX	(2 * IKE_LISTEN_MAX)
@@ -43,24 +56,29 @@ struct run_sock {
 	bool		any;
 };
 
-struct run {
-	struct ike_config	*cfg;
+struct ike_run {
+	const struct ike_config	*cfg;		/* borrowed */
 	struct ike_endpoint	*ep;
 	struct esp_plane	*plane;
 	struct mgmt_ike		*mgmt;		/* NULL: no mgmt: section */
+	struct esp_keys		*keys;		/* borrowed; NULL: no hand-off */
 	struct run_sock		 socks[RUN_SOCKS_MAX];
 	size_t			 n_socks;
 	int			 ctl_fd;
+	int			 stop_fd;	/* eventfd: ike_run_stop() */
+	atomic_bool		 stop;
 	int			 verbose;
 };
 
-static volatile sig_atomic_t run_stop;
+/* The foreground run, for its signal handler. */
+static struct ike_run *fg_run;
 
 static void
 on_stop(int sig)
 {
 	(void)sig;
-	run_stop = 1;
+	if (fg_run != NULL)
+		ike_run_stop(fg_run);
 }
 
 static uint64_t
@@ -76,7 +94,7 @@ mono_ms(void *arg)
 static void
 run_log(void *arg, int level, const char *line)
 {
-	const struct run *r = arg;
+	const struct ike_run *r = arg;
 	char ts[32];
 	struct tm tm;
 	time_t t = time(NULL);
@@ -136,7 +154,7 @@ ip_is_any(const struct ipaddr *ip)
 }
 
 static int
-open_udp(struct run *r, const struct ike_addr *a, char *err, size_t errlen)
+open_udp(struct ike_run *r, const struct ike_addr *a, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
 	struct run_sock *s;
@@ -177,7 +195,7 @@ fail:
 /* The socket to send from local: the one bound to it, else a wildcard
  * one of its port and family. */
 static const struct run_sock *
-sock_for(const struct run *r, const struct ike_addr *local)
+sock_for(const struct ike_run *r, const struct ike_addr *local)
 {
 	const struct run_sock *any = NULL;
 	size_t i;
@@ -201,7 +219,7 @@ static int
 run_send(void *arg, const struct ike_addr *local,
     const struct ike_addr *remote, const uint8_t *buf, size_t len)
 {
-	struct run *r = arg;
+	struct ike_run *r = arg;
 	const struct run_sock *s = sock_for(r, local);
 	struct sockaddr_storage ss;
 	union {
@@ -254,10 +272,85 @@ run_send(void *arg, const struct ike_addr *local,
 	return (sendmsg(s->fd, &mh, 0) < 0 ? -1 : 0);
 }
 
+/*
+ * Self-inspection (issue 7): the inspector in this process checks the
+ * ICVs of, and may open, the ESP packets of our own Child SAs.  Each
+ * direction is an SA of its own, named by its SPI and destination (RFC
+ * 4303 2.1): inbound ours, outbound the peer's.  RFC 7296 2.17: the
+ * initiator of the exchange sends with the i2r keys.
+ */
+_Static_assert(IKE_ENCR_KEY_MAX <= ESP_KEY_ENCR_MAX, "encr key size");
+_Static_assert(IKE_INTEG_KEY_MAX <= ESP_KEY_INTEG_MAX, "integ key size");
+
+static void
+keys_put_one(struct ike_run *r, const struct ike_child_info *ci,
+    uint32_t spi, const struct ipaddr *dst, const uint8_t *ek,
+    const uint8_t *ak)
+{
+	const struct ike_child_keys *k = ci->keys;
+	struct esp_key e;
+	char line[128];
+
+	memset(&e, 0, sizeof(e));
+	e.spi = spi;
+	e.dst = *dst;
+	e.encr = k->encr;
+	e.encr_keybits = k->keybits;
+	e.integ = k->integ;
+	e.esn = ci->suite.esn == IKE_ESN_YES;
+	e.encr_len = k->encr_len;
+	e.integ_len = k->integ_len;
+	memcpy(e.encr_key, ek, k->encr_len);
+	memcpy(e.integ_key, ak, k->integ_len);
+	if (esp_keys_put(r->keys, &e) != 0) {
+		snprintf(line, sizeof(line), "%s: Child SA %08x: the "
+		    "inspector's key store is full", ci->peer, spi);
+		run_log(r, 0, line);
+	}
+	explicit_bzero(&e, sizeof(e));
+}
+
+static void
+keys_put(struct ike_run *r, const struct ike_child_info *ci)
+{
+	const struct ike_child_keys *k = ci->keys;
+	char line[IKE_NAME_MAX + 96];
+
+	if (r->keys == NULL || k == NULL || k->encr_len > IKE_ENCR_KEY_MAX ||
+	    k->integ_len > IKE_INTEG_KEY_MAX)
+		return;
+	if (ci->initiator) {
+		keys_put_one(r, ci, ci->spi_in, &ci->local.ip, k->er, k->ar);
+		keys_put_one(r, ci, ci->spi_out, &ci->remote.ip, k->ei, k->ai);
+	} else {
+		keys_put_one(r, ci, ci->spi_in, &ci->local.ip, k->ei, k->ai);
+		keys_put_one(r, ci, ci->spi_out, &ci->remote.ip, k->er, k->ar);
+	}
+	/* Which SAs, never the bytes. */
+	snprintf(line, sizeof(line), "%s: Child SA in %08x out %08x: keys "
+	    "handed to the inspector", ci->peer, ci->spi_in, ci->spi_out);
+	run_log(r, 1, line);
+}
+
+static void
+keys_del(struct ike_run *r, const struct ike_child_info *ci)
+{
+	char line[IKE_NAME_MAX + 96];
+
+	if (r->keys == NULL)
+		return;
+	esp_keys_del(r->keys, ci->spi_in, &ci->local.ip);
+	esp_keys_del(r->keys, ci->spi_out, &ci->remote.ip);
+	snprintf(line, sizeof(line), "%s: Child SA in %08x out %08x: keys "
+	    "withdrawn from the inspector", ci->peer, ci->spi_in,
+	    ci->spi_out);
+	run_log(r, 1, line);
+}
+
 static void
 run_child_up(void *arg, const struct ike_child_info *ci)
 {
-	struct run *r = arg;
+	struct ike_run *r = arg;
 	char line[256], err[128];
 
 	snprintf(line, sizeof(line), "%s: Child SA up in %08x out %08x%s%s",
@@ -273,17 +366,19 @@ run_child_up(void *arg, const struct ike_child_info *ci)
 		    err);
 		run_log(r, 0, line);
 	}
+	keys_put(r, ci);
 }
 
 static void
 run_child_down(void *arg, const struct ike_child_info *ci)
 {
-	struct run *r = arg;
+	struct ike_run *r = arg;
 	char line[160];
 
 	snprintf(line, sizeof(line), "%s: Child SA down in %08x out %08x",
 	    ci->peer, ci->spi_in, ci->spi_out);
 	run_log(r, 2, line);
+	keys_del(r, ci);
 	if (r->plane != NULL)
 		esp_plane_child_down(r->plane, ci->spi_in);
 }
@@ -293,7 +388,7 @@ run_child_down(void *arg, const struct ike_child_info *ci)
 static void
 run_esp_event(void *arg, uint32_t spi_in, uint32_t ev)
 {
-	struct run *r = arg;
+	struct ike_run *r = arg;
 	char line[96];
 
 	if (ev & ESP_EV_HARD) {
@@ -310,7 +405,7 @@ run_esp_event(void *arg, uint32_t spi_in, uint32_t ev)
 }
 
 static void
-read_udp(struct run *r, const struct run_sock *s)
+read_udp(struct ike_run *r, const struct run_sock *s)
 {
 	static uint8_t buf[RUN_RX_MAX];
 	struct sockaddr_storage ss;
@@ -386,7 +481,7 @@ read_udp(struct run *r, const struct run_sock *s)
 /* ---- control socket ---- */
 
 static int
-open_ctl(struct run *r, char *err, size_t errlen)
+open_ctl(struct ike_run *r, char *err, size_t errlen)
 {
 	struct sockaddr_un sun;
 	int fd;
@@ -455,7 +550,7 @@ word_ok(const char *s)
 }
 
 static void
-ctl_command(struct run *r, int fd, char *line)
+ctl_command(struct ike_run *r, int fd, char *line)
 {
 	static char status[STATUS_MAX];
 	char *cmd, *arg, *save = NULL;
@@ -511,7 +606,7 @@ ctl_command(struct run *r, int fd, char *line)
 }
 
 static void
-ctl_accept(struct run *r)
+ctl_accept(struct ike_run *r)
 {
 	char line[CTL_LINE_MAX];
 	struct timeval tv = { 1, 0 };
@@ -538,7 +633,7 @@ ctl_accept(struct run *r)
 /* ---- the loop ---- */
 
 static int
-run_open(struct run *r, char *err, size_t errlen)
+run_open(struct ike_run *r, char *err, size_t errlen)
 {
 	struct ike_addr a;
 	size_t i;
@@ -556,7 +651,7 @@ run_open(struct run *r, char *err, size_t errlen)
 }
 
 static void
-run_close(struct run *r)
+run_close(struct ike_run *r)
 {
 	size_t i;
 
@@ -574,7 +669,7 @@ run_close(struct run *r)
  * out through our 4500 socket (run_send), over IP through its raw
  * sockets. */
 static int
-plane_open(struct run *r, char *err, size_t errlen)
+plane_open(struct ike_run *r, char *err, size_t errlen)
 {
 	const struct ike_config *cfg = r->cfg;
 	struct esp_plane_config pc;
@@ -601,104 +696,193 @@ plane_open(struct run *r, char *err, size_t errlen)
 	return (0);
 }
 
-static int
-run_foreground(struct ike_config *cfg, const char *config_file, int verbose)
+static void
+run_free(struct ike_run *r)
 {
-	static struct run r;
-	struct pollfd pfd[RUN_SOCKS_MAX + 1 + RUN_PLANE_FDS + MGMT_FDS_MAX];
-	struct sigaction sa;
-	struct ike_env env;
-	char err[256];
-	uint64_t t;
-	size_t i, n_plane, n_mgmt;
-	int timeout, mt;
+	mgmt_ike_free(r->mgmt);		/* it borrows the endpoint */
+	ike_endpoint_free(r->ep);
+	esp_plane_free(r->plane);	/* wipes the SAs; the TUN goes */
+	run_close(r);
+	if (r->stop_fd >= 0)
+		close(r->stop_fd);
+	free(r);
+}
 
-	memset(&r, 0, sizeof(r));
-	r.cfg = cfg;
-	r.ctl_fd = -1;
-	r.verbose = verbose;
+struct ike_run *
+ike_run_open(const struct ike_config *cfg, const char *config_file,
+    int verbose, const struct ike_run_host *host, char *err, size_t errlen)
+{
+	struct ike_run *r;
+	struct ike_env env;
+	char where[256];
+
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return (NULL);
+	}
+	r->cfg = cfg;
+	r->ctl_fd = -1;
+	r->verbose = verbose;
+	r->keys = host != NULL ? host->keys : NULL;
+	atomic_init(&r->stop, false);
+	if ((r->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		goto fail;
+	}
 	memset(&env, 0, sizeof(env));
-	env.arg = &r;
+	env.arg = r;
 	env.now_ms = mono_ms;
 	env.send = run_send;
 	env.child_up = run_child_up;
 	env.child_down = run_child_down;
 	env.log = run_log;
-	if (run_open(&r, err, sizeof(err)) != 0) {
-		fprintf(stderr, "espvis ike: %s\n", err);
-		run_close(&r);
-		return (1);
+	if (run_open(r, err, errlen) != 0)
+		goto fail;
+	if (plane_open(r, err, errlen) != 0) {
+		snprintf(where, sizeof(where), "%s", err);
+		snprintf(err, errlen, "data plane: %s", where);
+		goto fail;
 	}
-	if (plane_open(&r, err, sizeof(err)) != 0) {
-		fprintf(stderr, "espvis ike: data plane: %s\n", err);
-		run_close(&r);
-		return (1);
-	}
-	if ((r.ep = ike_endpoint_new(cfg, &env)) == NULL) {
-		fprintf(stderr, "espvis ike: out of memory\n");
-		esp_plane_free(r.plane);
-		run_close(&r);
-		return (1);
+	if ((r->ep = ike_endpoint_new(cfg, &env)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
 	}
 	/* The management API (docs/mgmt.md), on the TUN address only. */
-	if (mgmt_ike_new(&r.mgmt, config_file, cfg->tun_name, &cfg->tun_addr,
-	    r.ep, r.plane, err, sizeof(err)) != 0) {
+	if (mgmt_ike_new(&r->mgmt, config_file, cfg->tun_name, &cfg->tun_addr,
+	    r->ep, r->plane, host != NULL ? host->inspector : NULL, err,
+	    errlen) != 0)
+		goto fail;
+	if (r->mgmt != NULL)
+		fprintf(stderr, "espvis ike: management API on %s\n",
+		    mgmt_ike_where(r->mgmt, where, sizeof(where)));
+	return (r);
+fail:
+	run_free(r);
+	return (NULL);
+}
+
+void
+ike_run_stop(struct ike_run *r)
+{
+	uint64_t one = 1;
+
+	atomic_store(&r->stop, true);
+	/* Wakes the poll; a full counter is awake already. */
+	if (write(r->stop_fd, &one, sizeof(one)) < 0)
+		return;
+}
+
+void
+ike_run_loop(struct ike_run *r)
+{
+	const struct ike_config *cfg = r->cfg;
+	struct pollfd pfd[RUN_SOCKS_MAX + 2 + RUN_PLANE_FDS + MGMT_FDS_MAX];
+	uint64_t t;
+	size_t i, n_plane, n_mgmt, base;
+	int timeout, mt;
+
+	for (i = 0; i < cfg->n_peers; i++)
+		if (cfg->peers[i].start_action == IKE_START_START)
+			(void)ike_endpoint_initiate(r->ep, cfg->peers[i].name);
+	fprintf(stderr, "espvis ike: running, %zu peers, control socket %s\n",
+	    cfg->n_peers, cfg->control_socket);
+	base = r->n_socks + 2;
+	while (!atomic_load_explicit(&r->stop, memory_order_relaxed)) {
+		for (i = 0; i < r->n_socks; i++) {
+			pfd[i].fd = r->socks[i].fd;
+			pfd[i].events = POLLIN;
+		}
+		pfd[i].fd = r->ctl_fd;
+		pfd[i].events = POLLIN;
+		pfd[i].revents = 0;
+		pfd[i + 1].fd = r->stop_fd;
+		pfd[i + 1].events = POLLIN;
+		pfd[i + 1].revents = 0;
+		/* The plane's descriptors: raw sockets appear with the first
+		 * SA over IP, so ask every round. */
+		n_plane = esp_plane_fds(r->plane, pfd + base, RUN_PLANE_FDS);
+		n_mgmt = mgmt_ike_fds(r->mgmt, pfd + base + n_plane,
+		    MGMT_FDS_MAX);
+		t = ike_endpoint_next_timeout(r->ep, mono_ms(NULL));
+		timeout = t > 1000 ? 1000 : (int)t;
+		if ((mt = mgmt_ike_timeout_ms(r->mgmt)) >= 0 && mt < timeout)
+			timeout = mt;
+		if (poll(pfd, base + n_plane + n_mgmt, timeout) < 0 &&
+		    errno != EINTR)
+			break;
+		for (i = 0; i < r->n_socks; i++)
+			if (pfd[i].revents & POLLIN)
+				read_udp(r, &r->socks[i]);
+		if (pfd[r->n_socks].revents & POLLIN)
+			ctl_accept(r);
+		esp_plane_service(r->plane, pfd + base, n_plane);
+		mgmt_ike_service(r->mgmt);
+		ike_endpoint_tick(r->ep, mono_ms(NULL));
+	}
+}
+
+void
+ike_run_close(struct ike_run *r)
+{
+	if (r == NULL)
+		return;
+	fprintf(stderr, "espvis ike: stopping, deleting IKE SAs\n");
+	ike_endpoint_shutdown(r->ep);
+	ike_endpoint_tick(r->ep, mono_ms(NULL));
+	run_free(r);
+}
+
+void
+ike_run_sandbox(const struct ike_run *r, struct sandbox_policy *sp)
+{
+	sp->endpoint = true;
+	/* Raw ESP/WESP sockets with the first SA over IP; netlink for each
+	 * route (esp_tun.c) is the endpoint flag's. */
+	sp->sockets = true;
+	if (r->cfg->control_socket[0] != '\0')
+		(void)sandbox_allow_remove(sp, r->cfg->control_socket);
+	mgmt_ike_sandbox(r->mgmt, sp);
+}
+
+/*
+ * `espvis ike --config`: the endpoint alone, on this thread, sandboxed
+ * once its sockets, TUN and API are open (docs/security.md).
+ */
+static int
+run_foreground(struct ike_config *cfg, const char *config_file, int verbose,
+    bool no_sandbox)
+{
+	struct sandbox_policy sp;
+	struct sandbox_status st;
+	struct sigaction sa;
+	struct ike_run *r;
+	char err[512];
+
+	if ((r = ike_run_open(cfg, config_file, verbose, NULL, err,
+	    sizeof(err))) == NULL) {
 		fprintf(stderr, "espvis ike: %s\n", err);
-		ike_endpoint_free(r.ep);
-		esp_plane_free(r.plane);
-		run_close(&r);
 		return (1);
 	}
-	if (r.mgmt != NULL)
-		fprintf(stderr, "espvis ike: management API on %s\n",
-		    mgmt_ike_where(r.mgmt, err, sizeof(err)));
+	fg_run = r;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	for (i = 0; i < cfg->n_peers; i++)
-		if (cfg->peers[i].start_action == IKE_START_START)
-			(void)ike_endpoint_initiate(r.ep, cfg->peers[i].name);
-	fprintf(stderr, "espvis ike: running, %zu peers, control socket %s\n",
-	    cfg->n_peers, cfg->control_socket);
-	while (!run_stop) {
-		for (i = 0; i < r.n_socks; i++) {
-			pfd[i].fd = r.socks[i].fd;
-			pfd[i].events = POLLIN;
+	if (!no_sandbox) {
+		sandbox_policy_init(&sp);
+		ike_run_sandbox(r, &sp);
+		if (sandbox_apply(&sp, &st, err, sizeof(err)) != 0) {
+			fprintf(stderr, "espvis ike: %s (--no-sandbox runs "
+			    "without)\n", err);
+			fg_run = NULL;
+			ike_run_close(r);
+			return (1);
 		}
-		pfd[i].fd = r.ctl_fd;
-		pfd[i].events = POLLIN;
-		pfd[i].revents = 0;
-		/* The plane's descriptors: raw sockets appear with the first
-		 * SA over IP, so ask every round. */
-		n_plane = esp_plane_fds(r.plane, pfd + r.n_socks + 1,
-		    RUN_PLANE_FDS);
-		n_mgmt = mgmt_ike_fds(r.mgmt, pfd + r.n_socks + 1 + n_plane,
-		    MGMT_FDS_MAX);
-		t = ike_endpoint_next_timeout(r.ep, mono_ms(NULL));
-		timeout = t > 1000 ? 1000 : (int)t;
-		if ((mt = mgmt_ike_timeout_ms(r.mgmt)) >= 0 && mt < timeout)
-			timeout = mt;
-		if (poll(pfd, r.n_socks + 1 + n_plane + n_mgmt, timeout) < 0 &&
-		    errno != EINTR)
-			break;
-		for (i = 0; i < r.n_socks; i++)
-			if (pfd[i].revents & POLLIN)
-				read_udp(&r, &r.socks[i]);
-		if (pfd[r.n_socks].revents & POLLIN)
-			ctl_accept(&r);
-		esp_plane_service(r.plane, pfd + r.n_socks + 1, n_plane);
-		mgmt_ike_service(r.mgmt);
-		ike_endpoint_tick(r.ep, mono_ms(NULL));
 	}
-	fprintf(stderr, "espvis ike: stopping, deleting IKE SAs\n");
-	ike_endpoint_shutdown(r.ep);
-	ike_endpoint_tick(r.ep, mono_ms(NULL));
-	mgmt_ike_free(r.mgmt);		/* it borrows the endpoint */
-	ike_endpoint_free(r.ep);
-	esp_plane_free(r.plane);	/* wipes the SAs; the TUN goes */
-	run_close(&r);
+	ike_run_loop(r);
+	fg_run = NULL;
+	ike_run_close(r);
 	return (0);
 }
 
@@ -742,7 +926,7 @@ static void
 ike_usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: espvis ike --config FILE [--socket PATH] [-v]\n"
+	    "usage: espvis ike --config FILE [--socket PATH] [-v] [--no-sandbox]\n"
 	    "       espvis ike status [--socket PATH | --config FILE]\n"
 	    "       espvis ike initiate NAME  [--socket PATH | --config FILE]\n"
 	    "       espvis ike delete NAME|SPI [--socket PATH | --config FILE]\n"
@@ -756,6 +940,7 @@ ike_main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "no-sandbox", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -763,6 +948,7 @@ ike_main(int argc, char **argv)
 	const char *config = NULL, *sock = NULL, *cmd = NULL, *arg = NULL;
 	char err[1024], line[CTL_LINE_MAX];
 	int ch, verbose = 0, rc;
+	bool no_sandbox = false;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:s:vh", longopts, NULL)) != -1) {
@@ -775,6 +961,9 @@ ike_main(int argc, char **argv)
 			break;
 		case 'v':
 			verbose++;
+			break;
+		case 'S':
+			no_sandbox = true;
 			break;
 		case 'h':
 			ike_usage(stdout);
@@ -806,7 +995,7 @@ ike_main(int argc, char **argv)
 			ike_usage(stderr);
 			return (2);
 		}
-		rc = run_foreground(&cfg, config, verbose);
+		rc = run_foreground(&cfg, config, verbose, no_sandbox);
 		ike_config_wipe(&cfg);
 		return (rc);
 	}

@@ -19,6 +19,7 @@ struct mgmt_ike {
 	struct mgmt_config		 cfg;
 	const struct ike_endpoint	*ep;
 	const struct esp_plane		*plane;
+	const struct mgmt_providers	*insp;		/* NULL: none here */
 	struct ike_sa_view		*ikes;		/* SNAP_IKE_MAX */
 	struct ike_child_view		*children;	/* SNAP_CHILD_MAX */
 	size_t				 n_ike, n_child;
@@ -113,7 +114,12 @@ stats_json(void *ctx, struct json *j)
 	for (i = 0; i < mi->n_ike; i++)
 		if (strcmp(mi->ikes[i].state, "ESTABLISHED") == 0)
 			established++;
-	json_str(j, "process", "ike");
+	json_str(j, "process", mi->insp != NULL ? "espvis" : "ike");
+	/* The inspector's counters first: if its thread does not answer
+	 * in time, the whole request is 503 (mgmt_inspector.h). */
+	if (mi->insp != NULL && mi->insp->stats_json != NULL &&
+	    mi->insp->stats_json(mi->insp->ctx, j) != 0)
+		return (-1);
 	json_open_object(j, "ike");
 	json_u64(j, "ike_sas", mi->n_ike);
 	json_u64(j, "ike_sas_established", established);
@@ -172,11 +178,28 @@ stats_json(void *ctx, struct json *j)
 	return (0);
 }
 
+/* GET /v1/sas and POST /v1/rules/reload: the inspector's, as is. */
+static int
+sas_json(void *ctx, struct json *j)
+{
+	const struct mgmt_ike *mi = ctx;
+
+	return (mi->insp->sas_json(mi->insp->ctx, j));
+}
+
+static int
+reload(void *ctx, char *msg, size_t msglen)
+{
+	const struct mgmt_ike *mi = ctx;
+
+	return (mi->insp->reload(mi->insp->ctx, msg, msglen));
+}
+
 int
 mgmt_ike_new(struct mgmt_ike **out, const char *config_file,
     const char *tun_name, const struct ipaddr *tun_addr,
-    const struct ike_endpoint *ep,
-    const struct esp_plane *plane, char *err, size_t errlen)
+    const struct ike_endpoint *ep, const struct esp_plane *plane,
+    const struct mgmt_providers *inspector, char *err, size_t errlen)
 {
 	struct mgmt_providers prov;
 	struct mgmt_ike *mi;
@@ -218,6 +241,7 @@ mgmt_ike_new(struct mgmt_ike **out, const char *config_file,
 		    tun_name);
 	mi->ep = ep;
 	mi->plane = plane;
+	mi->insp = inspector;
 	mi->ikes = calloc(SNAP_IKE_MAX, sizeof(*mi->ikes));
 	mi->children = calloc(SNAP_CHILD_MAX, sizeof(*mi->children));
 	if (mi->ikes == NULL || mi->children == NULL) {
@@ -228,8 +252,13 @@ mgmt_ike_new(struct mgmt_ike **out, const char *config_file,
 	prov.ctx = mi;
 	prov.stats_json = stats_json;
 	prov.ike_json = ike_json;
-	/* sas_json: the inspector does not run in `espvis ike` (mgmt.c
-	 * answers an empty list that says so); reload: no rules here. */
+	/* Without an inspector in the process (`espvis ike`), mgmt.c
+	 * answers /v1/sas with an empty list that says so, and the reload
+	 * with 501: no rules here. */
+	if (inspector != NULL && inspector->sas_json != NULL)
+		prov.sas_json = sas_json;
+	if (inspector != NULL && inspector->reload != NULL)
+		prov.reload = reload;
 	if ((mi->m = mgmt_new(&mi->cfg, &prov, err, errlen)) == NULL)
 		goto fail;
 	*out = mi;
@@ -260,6 +289,13 @@ int
 mgmt_ike_timeout_ms(const struct mgmt_ike *mi)
 {
 	return (mi != NULL ? mgmt_timeout_ms(mi->m) : -1);
+}
+
+void
+mgmt_ike_sandbox(const struct mgmt_ike *mi, struct sandbox_policy *sp)
+{
+	if (mi != NULL && mi->cfg.unix_socket[0] != '\0')
+		(void)sandbox_allow_remove(sp, mi->cfg.unix_socket);
 }
 
 void

@@ -6,14 +6,22 @@
  *
  * ike_run.c calls, on its own thread:
  *   mgmt_ike_new(&mi, config_file, cfg->tun_name, &cfg->tun_addr, ep,
- *       plane, err, len)
+ *       plane, inspector, err, len)
  *   poll loop: n = mgmt_ike_fds(mi, pfd, max); timeout = min(..,
  *              mgmt_ike_timeout_ms(mi)); poll; mgmt_ike_service(mi);
  *   mgmt_ike_free(mi)
  * Every function takes NULL (no `mgmt:` section): nothing to poll.
  *
- * Ownership: mgmt_ike_new() allocates the snapshot arrays once; ep and
- * plane are borrowed (plane may be NULL) and must outlive mgmt_ike_free().
+ * In the inspector daemon (espvis -i/--nfq/-r with `ike:`), inspector
+ * gives the inspector's providers: /v1/stats then carries its counters
+ * besides the endpoint's ("process": "espvis"), and /v1/sas and
+ * /v1/rules/reload are its own.  They are called here, on the endpoint's
+ * thread, and hand the request to the capture thread
+ * (mgmt_inspector.h).
+ *
+ * Ownership: mgmt_ike_new() allocates the snapshot arrays once; ep,
+ * plane and inspector are borrowed (plane and inspector may be NULL) and
+ * must outlive mgmt_ike_free().
  */
 #ifndef ESPVIS_MGMT_IKE_H
 #define ESPVIS_MGMT_IKE_H
@@ -23,6 +31,7 @@
 
 #include "../esp/esp_plane.h"
 #include "../ike/ike.h"
+#include "../sandbox.h"
 #include "../util/addr.h"
 #include "mgmt.h"		/* MGMT_FDS_MAX */
 
@@ -38,9 +47,11 @@ struct mgmt_ike;
  */
 int	mgmt_ike_new(struct mgmt_ike **out, const char *config_file,
 	    const char *tun_name, const struct ipaddr *tun_addr,
-	    const struct ike_endpoint *ep,
-	    const struct esp_plane *plane, char *err, size_t errlen);
+	    const struct ike_endpoint *ep, const struct esp_plane *plane,
+	    const struct mgmt_providers *inspector, char *err, size_t errlen);
 void	mgmt_ike_free(struct mgmt_ike *mi);
+/* Once started: the unix socket is removed at the end (sandbox.h). */
+void	mgmt_ike_sandbox(const struct mgmt_ike *mi, struct sandbox_policy *sp);
 
 size_t	mgmt_ike_fds(const struct mgmt_ike *mi, struct pollfd *pfd,
 	    size_t max);

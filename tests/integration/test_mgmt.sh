@@ -16,7 +16,8 @@
 #     the inspector does not run in `espvis ike`), 404, 405, 501;
 #   - the same request to B's outer (veth) address is refused (curl exit
 #     7, connection refused), and B listens on TCP only on its TUN address;
-#   - the unix socket answers in B's namespace.
+#   - the unix socket answers in B's namespace;
+#   - B runs sandboxed (NoNewPrivs 1, Seccomp 2 in /proc/PID/status).
 #
 #   usage: tests/integration/test_mgmt.sh        (root)
 #   env:   ESPVIS=build/espvis  KEEP=1 (keep the scratch directory)
@@ -131,6 +132,14 @@ listen=$(inB ss -ltnH | awk '{print $4}' | sort | tr '\n' ' ')
 if [ "$listen" = "$IB%mgtb$$:$PORT " ]; then ok "B listens on TCP only on $listen (address and device)"
 else fail "B's TCP listeners: '$listen' (want $IB%mgtb$$:$PORT only)"; fi
 start_espvis "$NS_A" A || exit 1
+# `espvis ike` runs sandboxed once its sockets, TUN and API are open.
+for p in $(ip netns pids "$NS_B"); do
+	[ "$(readlink "/proc/$p/exe")" = "$(readlink -f "$ESPVIS")" ] || continue
+	if grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$p/status" &&
+	   grep -q '^Seccomp:[[:space:]]*2' "/proc/$p/status"; then
+		ok "espvis ike $p sandboxed: NoNewPrivs 1, Seccomp 2"
+	else fail "espvis ike not sandboxed: $(grep -E 'NoNewPrivs|Seccomp:' "/proc/$p/status" | tr '\n' ' ')"; fi
+done
 
 # Before the tunnel: no way in from A.
 rc=0; inA curl -sS -m 3 -o /dev/null "http://$IB:$PORT/v1/stats" 2>"$W/pre.err" || rc=$?
