@@ -18,7 +18,7 @@
  * SPI | Sequence Number (5), nonce salt | IV (4), plaintext Payload
  * through Next Header.  GMAC (RFC 4543 3.3): no plaintext, AAD is SPI
  * through Next Header including the IV; nonce as for GCM.  A WESP
- * header is outside the ICV (RFC 5840 figures in 3.1): callers pass
+ * header is outside the ICV (RFC 5840 2.2, its figures): callers pass
  * the bytes from the SPI on.
  *
  * Ownership: the caller owns struct esp_dir.  esp_dir_init() creates
