@@ -72,6 +72,7 @@ struct options {
 	uint32_t		 workers;	/* --workers N */
 	uint32_t		 worker_ring_kb;
 	bool			 no_sandbox;	/* --no-sandbox */
+	struct esp_keys		*keys;		/* keys_open(); NULL: none */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -667,6 +668,30 @@ load_config(int argc, char **argv, struct options *o)
 	for (i = 0; i < c->n_rule_paths; i++)
 		o->rule_paths[i] = c->rule_paths[i];
 	o->n_rule_paths = c->n_rule_paths;
+	return (0);
+}
+
+/*
+ * The ESP key store the pipelines read (docs/keys.md): made when the
+ * configuration gives keys (esp_keys:), and by whoever runs an IKE
+ * endpoint in the process, whose Child SAs join it.  Call before the
+ * pipelines are made; a second call does nothing.
+ */
+static int
+keys_open(struct options *o)
+{
+	char	 err[128];
+
+	if (o->keys != NULL)
+		return (0);
+	if ((o->keys = keys_store_new(&o->conf->esp_keys, KEYS_STORE_DEFAULT,
+	    err, sizeof(err))) == NULL) {
+		fprintf(stderr, "espvis: %s\n", err);
+		return (-1);
+	}
+	/* The store has them now: one copy of the secrets fewer. */
+	key_list_free(&o->conf->esp_keys);
+	o->cfg.esp_keys = o->keys;
 	return (0);
 }
 
@@ -1359,6 +1384,8 @@ main(int argc, char **argv)
 	}
 	if (load_rules(&o, rules) != 0)
 		goto out;
+	if (o.conf->esp_keys.n > 0 && keys_open(&o) != 0)
+		goto out;
 	if (o.user != NULL && priv_lookup(o.user, &user, err,
 	    sizeof(err)) != 0) {
 		fprintf(stderr, "espvis: %s\n", err);
@@ -1471,5 +1498,6 @@ out:
 	tally_free(tally);
 	rules_free(rules);
 	config_free(o.conf);
+	esp_keys_free(o.keys);		/* after every pipeline */
 	return (status);
 }
