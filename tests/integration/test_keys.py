@@ -35,6 +35,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import evelib  # noqa: E402
+import test_eve_doc  # noqa: E402
 
 try:
     from scapy.layers.dns import DNS, DNSQR, DNSRR
@@ -358,6 +359,8 @@ def main():
         conf = write_config(tmp)
         events, inner = run(tmp, "keyed", pcap, ["-c", conf])
         check_keyed(events, inner, n, get, "keyed")
+        missing = test_eve_doc.undocumented(events)
+        expect(not missing, "not described in docs/eve.md: %r" % missing)
         events, inner = run(tmp, "workers", pcap, ["-c", conf, "--workers", "2"])
         check_keyed(events, inner, n, get, "--workers 2")
         events, _ = run(tmp, "plain", pcap, [])
