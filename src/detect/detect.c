@@ -432,6 +432,8 @@ keyed_result(struct sa *sa, struct packet *p, enum keyed_result r,
  * p of sa, whose ESP header starts off bytes into p->esp: when the SA
  * has a usable key, check it (and, for plain ESP, decide the SA by the
  * key).  Returns false when there is no usable key: judge as before.
+ * Called only when keys were given (d->keyed): without, a packet pays
+ * one pointer test, not a call.
  */
 static bool
 detect_keyed(struct detect *d, struct sa *sa, struct packet *p,
@@ -442,7 +444,7 @@ detect_keyed(struct detect *d, struct sa *sa, struct packet *p,
 	bool		 encrypts;
 	uint8_t		 iv_len, icv_len;
 
-	if (d->keyed == NULL || (slot = sa_key_slot(d, sa)) < 0)
+	if ((slot = sa_key_slot(d, sa)) < 0)
 		return (false);
 	if (!keyed_layout(d->keyed, slot, &encrypts, &iv_len, &icv_len)) {
 		st->keys_unusable++;
@@ -479,7 +481,7 @@ detect_esp(struct detect *d, struct packet *p, struct stats *st)
 		return;
 	sa_account(d, sa, p, h.seq);
 	p->sa_id = sa->sa_id;
-	if (detect_keyed(d, sa, p, 0, st)) {
+	if (d->keyed != NULL && detect_keyed(d, sa, p, 0, st)) {
 		p->verdict = sa->heur.verdict;
 		return;
 	}
@@ -542,7 +544,7 @@ detect_wesp(struct detect *d, struct packet *p, struct stats *st)
 	    w.trailer_len, (uint32_t)sa->pkts))
 		on_decided(d, sa, p, st);
 	/* RFC 5840 2.2 figures: the ICV covers ESP, not the WESP header. */
-	if (!detect_keyed(d, sa, p, w.esp_off, st) &&
+	if (!(d->keyed != NULL && detect_keyed(d, sa, p, w.esp_off, st)) &&
 	    sa->heur.verdict == VERDICT_NULL && w.trailer_visible &&
 	    set_inner(p, &c, &w.layout))
 		inspected(sa, p, st);
