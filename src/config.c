@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "keys.h"
 #include "detect/hold.h"
 #include "detect/sa_table.h"
 #include "workers.h"
@@ -99,6 +100,7 @@ static const char *const top_keys[] = {
 	"stats_interval", "workers", "worker_ring_kb", "nfq",
 	"ike",		/* read by ike/ike_config.c (espvis ike, daemon) */
 	"mgmt",		/* read by mgmt/mgmt.c (espvis ike, daemon) */
+	"esp_keys",	/* read by keys.c */
 };
 static const char *const nfq_map_keys[] = {
 	"maxlen", "fail_open", "undecided", "hold", "hold_timeout_ms",
@@ -141,6 +143,7 @@ config_free(struct config *cfg)
 {
 	if (cfg == NULL)
 		return;
+	key_list_free(&cfg->esp_keys);
 	ydoc_free(cfg->doc);
 	free(cfg);
 }
@@ -467,7 +470,8 @@ config_load(struct config *cfg, const char *path, struct doc_error *err)
 	    NELEM(flow_keys), &map, err) != 0 ||
 	    parse_dpi(&tmp, root, err) != 0 ||
 	    parse_outputs(&tmp, root, err) != 0 ||
-	    parse_nfq(&tmp, root, err) != 0)
+	    parse_nfq(&tmp, root, err) != 0 ||
+	    keys_parse(ynode_get(root, "esp_keys"), &tmp.esp_keys, err) != 0)
 		goto fail;
 done:
 	ydoc_free(cfg->doc);

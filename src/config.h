@@ -22,6 +22,7 @@
 #include "classify/rules.h"
 #include "export/eve.h"
 #include "export/innerpcap.h"
+#include "keys.h"
 #include "pipeline.h"
 #include "util/yaml.h"
 
@@ -56,6 +57,9 @@ struct config {
 
 	/* nfq: the --nfq-* settings (used with --nfq NUM only) */
 	struct nfqueue_config	 nfq;
+
+	/* esp_keys: the analyst's ESP keys (keys.h; cleansed when freed) */
+	struct key_list		 esp_keys;
 
 	struct ydoc		*doc;		/* owns the strings above */
 };

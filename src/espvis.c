@@ -75,6 +75,7 @@ struct options {
 	uint32_t		 worker_ring_kb;
 	bool			 no_sandbox;	/* --no-sandbox */
 	const char		*config_path;	/* -c FILE */
+	struct esp_keys		*keys;		/* keys_open(); NULL: none */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -97,12 +98,11 @@ static volatile sig_atomic_t reload_requested;
  * keys, and its management API asks the capture thread for the
  * inspector's answers through insp (mgmt/mgmt_inspector.h).
  */
-#define ENDPOINT_KEYS_MAX	1024	/* SA directions */
 
 static struct endpoint {
 	struct ike_config	 cfg;
 	struct ike_run		*run;
-	struct esp_keys		*keys;
+	struct esp_keys		*keys;		/* = options.keys (borrowed) */
 	struct mgmt_inspector	*insp;
 	struct mgmt_inspector_src src;
 	pthread_t		 thread;
@@ -700,6 +700,30 @@ load_config(int argc, char **argv, struct options *o)
 	return (0);
 }
 
+/*
+ * The ESP key store the pipelines read (docs/keys.md): made when the
+ * configuration gives keys (esp_keys:), and by whoever runs an IKE
+ * endpoint in the process, whose Child SAs join it.  Call before the
+ * pipelines are made; a second call does nothing.
+ */
+static int
+keys_open(struct options *o)
+{
+	char	 err[128];
+
+	if (o->keys != NULL)
+		return (0);
+	if ((o->keys = keys_store_new(&o->conf->esp_keys, KEYS_STORE_DEFAULT,
+	    err, sizeof(err))) == NULL) {
+		fprintf(stderr, "espvis: %s\n", err);
+		return (-1);
+	}
+	/* The store has them now: one copy of the secrets fewer. */
+	key_list_free(&o->conf->esp_keys);
+	o->cfg.esp_keys = o->keys;
+	return (0);
+}
+
 static void
 print_rule_errors(const struct rules_errors *errs, const char *prefix)
 {
@@ -1179,13 +1203,16 @@ endpoint_config(struct options *o)
 		fprintf(stderr, "espvis: %s\n", err);
 		return (-1);
 	}
-	if ((endpoint.keys = esp_keys_new(ENDPOINT_KEYS_MAX)) == NULL ||
-	    (endpoint.insp = mgmt_inspector_new(MGMT_INSPECTOR_SAS_DEFAULT,
+	/* One store for the configured keys and the endpoint's Child SAs:
+	 * the pipelines read one. */
+	if (keys_open(o) != 0)
+		return (-1);
+	endpoint.keys = o->keys;
+	if ((endpoint.insp = mgmt_inspector_new(MGMT_INSPECTOR_SAS_DEFAULT,
 	    MGMT_INSPECTOR_WAIT_MS)) == NULL) {
 		fprintf(stderr, "espvis: out of memory\n");
 		return (-1);
 	}
-	o->cfg.esp_keys = endpoint.keys;
 	return (0);
 }
 
@@ -1534,6 +1561,8 @@ main(int argc, char **argv)
 	}
 	if (load_rules(&o, rules) != 0)
 		goto out;
+	if (o.conf->esp_keys.n > 0 && keys_open(&o) != 0)
+		goto out;
 	if (o.user != NULL && priv_lookup(o.user, &user, err,
 	    sizeof(err)) != 0) {
 		fprintf(stderr, "espvis: %s\n", err);
@@ -1655,7 +1684,7 @@ out:
 	rules_free(rules);
 	config_free(o.conf);
 	mgmt_inspector_free(endpoint.insp);
-	esp_keys_free(endpoint.keys);
 	ike_config_wipe(&endpoint.cfg);
+	esp_keys_free(o.keys);		/* after every pipeline */
 	return (status);
 }

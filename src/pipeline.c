@@ -68,6 +68,7 @@ pipeline_config_defaults(struct pipeline_config *cfg)
 	detect_config_defaults(&cfg->detect);
 	flow_config_defaults(&cfg->flow);
 	dpi_config_defaults(&cfg->dpi);
+	cfg->esp_keys = NULL;
 }
 
 /* A rule fired: an `alert` event (its action says allowed or blocked). */
@@ -182,12 +183,14 @@ pipeline_new(const struct pipeline_config *cfg, struct eve *eve,
 	}
 	pl->eve = eve;
 	pl->inner = inner;
+	pl->stats.keys_on = cfg->esp_keys != NULL;
 	pl->decode = decode_new(&cfg->decode);
 	pl->detect = detect_new(&cfg->detect, on_sa_report, pl);
 	pl->flows = flow_table_new(&cfg->flow, on_flow_end, pl);
 	pl->flow_asked = calloc(cfg->flow.max_flows, sizeof(bool));
 	if (pl->decode == NULL || pl->detect == NULL || pl->flows == NULL ||
-	    pl->flow_asked == NULL) {
+	    pl->flow_asked == NULL ||
+	    detect_use_keys(pl->detect, cfg->esp_keys) != 0) {
 		snprintf(err, errlen, "cannot allocate the packet tables "
 		    "(lower the table sizes in the configuration)");
 		pipeline_free(pl);

@@ -22,6 +22,7 @@
 #include "util/esp_keys.h"
 #include "util/packet.h"
 #include "util/pkt_verdict.h"
+#include "util/esp_keys.h"
 #include "util/stats.h"
 
 struct pipeline_config {
@@ -29,7 +30,9 @@ struct pipeline_config {
 	struct detect_config	detect;
 	struct flow_config	flow;
 	struct dpi_config	dpi;
-	struct esp_keys		*esp_keys;	/* borrowed; may be NULL */
+	/* ESP keys to check ICVs and open payloads with (docs/keys.md):
+	   borrowed, must outlive every pipeline; NULL: none. */
+	struct esp_keys		*esp_keys;
 };
 
 void	pipeline_config_defaults(struct pipeline_config *);

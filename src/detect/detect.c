@@ -27,6 +27,16 @@
  * WESP and plain ESP never share an SA (the key says which), so a WESP
  * SA is judged by its header only and a plain one by the heuristics.
  *
+ * An SA whose key the pipeline was given (keyed.h, docs/keys.md) is
+ * judged by it instead: decided from its first packet with the key's
+ * exact layout (method keys), every packet's ICV checked, an encrypted
+ * payload opened into keyed.c's scratch buffer.  A packet whose ICV
+ * fails is counted (decoded, icv_failed) and nothing of it goes on:
+ * what it carries is forged or broken, not the SA's traffic.  Packets
+ * held before the key came are dropped from the hold, their ICVs
+ * unchecked.  A WESP SA keeps its header's verdict (exact too) and has
+ * its packets checked the same way.
+ *
  * A packet too short to hold an ESP header is no ESP packet we can
  * judge: decode/ normally refuses those, and here it becomes
  * SKIP_MALFORMED_ESP (wire length too short) or SKIP_TRUNCATED
@@ -41,6 +51,7 @@
 #include "heuristic.h"
 #include "hold.h"
 #include "inner.h"
+#include "keyed.h"
 #include "sa_table.h"
 #include "wesp.h"
 
@@ -57,6 +68,8 @@ struct detect {
 	void			*report_arg;
 	struct sa_table		*sas;
 	struct hold		*hold;
+	struct keyed		*keyed;		/* NULL: no keys given */
+	uint32_t		 key_version;	/* keyed_sync() this packet */
 };
 
 void
@@ -104,7 +117,18 @@ detect_free(struct detect *d)
 		return;
 	sa_table_free(d->sas);
 	hold_free(d->hold);
+	keyed_free(d->keyed);
 	free(d);
+}
+
+int
+detect_use_keys(struct detect *d, struct esp_keys *store)
+{
+	if (store == NULL)
+		return (0);
+	if ((d->keyed = keyed_new(store)) == NULL)
+		return (-1);
+	return (0);
 }
 
 static void
@@ -168,6 +192,10 @@ sa_to_report(const struct sa *sa, struct sa_report *rp)
 	r.seq_replays = sa->seq_replays;
 	r.inner_pkts = sa->inner_pkts;
 	r.next_hdr = sa->next_hdr;
+	r.keyed = (sa->keyed & SA_KEYED_USED) != 0;
+	r.decrypts = (sa->keyed & SA_KEYED_DECRYPTS) != 0;
+	r.icv_ok = sa->icv_ok;
+	r.icv_failed = sa->icv_failed;
 	*rp = r;
 }
 
@@ -349,6 +377,99 @@ sa_key_of(const struct packet *p, bool wesp, uint32_t spi, struct sa_key *k)
 	    p->sport, p->dport, wesp, spi);
 }
 
+/* The slot of sa's key, -1: none (cached until the table changes). */
+static int32_t
+sa_key_slot(struct detect *d, struct sa *sa)
+{
+	struct ipaddr	 dst;
+
+	if (sa->key_version != d->key_version) {
+		addr_from_key(&dst, sa->key.ipver, sa->key.dst);
+		sa->key_slot = keyed_find(d->keyed, sa->key.spi, &dst);
+		sa->key_version = d->key_version;
+	}
+	return (sa->key_slot);
+}
+
+/* The ESP bytes of p from off (the SPI) on: keyed_open()'s input. */
+static enum keyed_result
+open_keyed(struct detect *d, int32_t slot, const struct packet *p,
+    uint32_t off, struct keyed_out *o)
+{
+	struct cursor	 c;
+
+	esp_window(p, &c);
+	cur_skip(&c, off);
+	if (!cur_ok(&c) || p->esp_wire_len < off)
+		return (KEYED_UNCHECKED);
+	return (keyed_open(d->keyed, slot, cur_ptr(&c), (uint32_t)cur_left(&c),
+	    p->esp_wire_len - off, o));
+}
+
+/* Count one keyed packet's result; on KEYED_OK expose its payload. */
+static void
+keyed_result(struct sa *sa, struct packet *p, enum keyed_result r,
+    const struct keyed_out *o, struct stats *st)
+{
+	switch (r) {
+	case KEYED_OK:
+	case KEYED_BAD_TRAILER:
+		sa->icv_ok++;
+		st->keys_icv_ok++;
+		if (sa->keyed & SA_KEYED_DECRYPTS)
+			st->keys_decrypted++;
+		break;
+	case KEYED_ICV_FAILED:
+		sa->icv_failed++;
+		st->keys_icv_failed++;
+		return;
+	case KEYED_UNCHECKED:
+		st->keys_unchecked++;
+		return;
+	case KEYED_UNUSABLE:
+		return;
+	}
+	if (r != KEYED_OK)
+		return;
+	p->next_hdr = o->next_hdr;
+	if (o->next_hdr == ESP_NH_NONE)		/* dummy (RFC 4303 2.6) */
+		return;
+	p->inner = o->payload;
+	p->inner_len = o->payload_len;
+	p->inner_tunnel = inner_is_tunnel(o->next_hdr);
+	inspected(sa, p, st);
+}
+
+/*
+ * p of sa, whose ESP header starts off bytes into p->esp: when the SA
+ * has a usable key, check it (and, for plain ESP, decide the SA by the
+ * key).  Returns false when there is no usable key: judge as before.
+ * Called only when keys were given (d->keyed): without, a packet pays
+ * one pointer test, not a call.
+ */
+static bool
+detect_keyed(struct detect *d, struct sa *sa, struct packet *p,
+    uint32_t off, struct stats *st)
+{
+	struct keyed_out o;
+	int32_t		 slot;
+	bool		 encrypts;
+	uint8_t		 iv_len, icv_len;
+
+	if ((slot = sa_key_slot(d, sa)) < 0)
+		return (false);
+	if (!keyed_layout(d->keyed, slot, &encrypts, &iv_len, &icv_len)) {
+		st->keys_unusable++;
+		return (false);
+	}
+	sa->keyed |= SA_KEYED_USED | (encrypts ? SA_KEYED_DECRYPTS : 0);
+	if (!sa->key.wesp && heur_decide_keys(&sa->heur, encrypts, iv_len,
+	    icv_len, (uint32_t)sa->pkts))
+		on_decided(d, sa, p, st);
+	keyed_result(sa, p, open_keyed(d, slot, p, off, &o), &o, st);
+	return (true);
+}
+
 static void
 detect_esp(struct detect *d, struct packet *p, struct stats *st)
 {
@@ -372,6 +493,10 @@ detect_esp(struct detect *d, struct packet *p, struct stats *st)
 		return;
 	sa_account(d, sa, p, h.seq);
 	p->sa_id = sa->sa_id;
+	if (d->keyed != NULL && detect_keyed(d, sa, p, 0, st)) {
+		p->verdict = sa->heur.verdict;
+		return;
+	}
 
 	if (sa->heur.verdict == VERDICT_UNDECIDED) {
 		heur_input_of(p, &in, (uint32_t)sa->pkts);
@@ -430,7 +555,9 @@ detect_wesp(struct detect *d, struct packet *p, struct stats *st)
 	if (heur_decide_wesp(&sa->heur, w.encrypted, w.iv_len,
 	    w.trailer_len, (uint32_t)sa->pkts))
 		on_decided(d, sa, p, st);
-	if (sa->heur.verdict == VERDICT_NULL && w.trailer_visible &&
+	/* RFC 5840 2.2 figures: the ICV covers ESP, not the WESP header. */
+	if (!(d->keyed != NULL && detect_keyed(d, sa, p, w.esp_off, st)) &&
+	    sa->heur.verdict == VERDICT_NULL && w.trailer_visible &&
 	    set_inner(p, &c, &w.layout))
 		inspected(sa, p, st);
 	p->verdict = sa->heur.verdict;
@@ -454,6 +581,8 @@ detect_packet(struct detect *d, struct packet *p, struct stats *st)
 {
 	clear_outputs(p);
 	hold_drop_released(d->hold);
+	if (d->keyed != NULL)
+		d->key_version = keyed_sync(d->keyed);
 	if (p->skip != SKIP_NONE)
 		return;
 	if (p->ipsec_proto == IPPROTO_WESP_NUM)

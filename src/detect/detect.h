@@ -36,6 +36,14 @@ struct detect	*detect_new(const struct detect_config *, sa_report_fn, void *arg)
 void		 detect_free(struct detect *);
 
 /*
+ * Check the packets of SAs whose key the store holds (borrowed; must
+ * outlive d; NULL: none), detect/keyed.h.  Returns 0, or -1 when out of
+ * memory.  Call once, before the first packet.
+ */
+struct esp_keys;
+int	detect_use_keys(struct detect *, struct esp_keys *);
+
+/*
  * Judge one decoded packet (p->skip == SKIP_NONE, p->esp set).  Sets
  * p->spi, p->seq, p->sa_id, p->verdict and, when the payload is visible,
  * p->inner, p->inner_len, p->next_hdr, p->inner_tunnel.  A WESP header

@@ -356,6 +356,22 @@ heur_decide_wesp(struct heur *h, bool encrypted, uint8_t iv_len,
 	return (true);
 }
 
+bool
+heur_decide_keys(struct heur *h, bool encrypted, uint8_t iv_len,
+    uint8_t icv_len, uint32_t pkts)
+{
+	if (!sa_set_state(h, encrypted ? VERDICT_ENCRYPTED : VERDICT_NULL,
+	    METHOD_KEYS, encrypted ? "key: encrypting suite" :
+	    "key: integrity-only suite"))
+		return (false);
+	if (!encrypted) {
+		h->iv_len = iv_len;
+		h->icv_len = icv_len;
+	}
+	h->decided_after = pkts;
+	return (true);
+}
+
 size_t
 heur_rejected(const struct heur *h, struct sa_candidate *out, size_t max)
 {

@@ -102,6 +102,12 @@ bool	heur_inspect(const struct heur *, const struct heur_input *,
 bool	heur_decide_wesp(struct heur *, bool encrypted, uint8_t iv_len,
 	    uint8_t icv_len, uint32_t pkts);
 
+/* The SA's key says so (detect/keyed.h): decide at once, with the
+ * suite's exact layout; heur_inspect() then leaves its packets to the
+ * key (their ICVs are checked there). */
+bool	heur_decide_keys(struct heur *, bool encrypted, uint8_t iv_len,
+	    uint8_t icv_len, uint32_t pkts);
+
 /* The candidates rejected so far, at most max; returns how many. */
 size_t	heur_rejected(const struct heur *, struct sa_candidate *out,
 	    size_t max);

@@ -52,7 +52,7 @@ struct sa_wesp {
 	uint8_t		trailer_len;
 };
 
-/* Ordered for little padding: 240 bytes (bench/results.md: per SA). */
+/* Ordered for little padding: 256 bytes (bench/results.md: per SA). */
 struct sa {
 	struct sa_key	 key;
 	uint32_t	 sa_id;		/* stable, unique over the run */
@@ -67,6 +67,7 @@ struct sa {
 	uint32_t	 seq_last;	/* highest seen */
 	struct sa_wesp	 wesp;		/* key.wesp only */
 	uint8_t		 next_hdr;	/* of the latest inspectable packet */
+	uint8_t		 keyed;		/* SA_KEYED_*: its key was used */
 
 	/* table links (sa_table.c only) */
 	bool		 in_use;
@@ -74,9 +75,20 @@ struct sa {
 	uint32_t	 lru_prev;	/* indices */
 	uint32_t	 lru_next;
 
+	/* Its ESP key (detect/keyed.h): the slot keyed_find() gave for
+	   the table version key_version; ICV results (a 32-bit sequence
+	   number space holds no more packets, replays aside). */
+	uint32_t	 key_version;
+	int32_t		 key_slot;
+	uint32_t	 icv_ok;
+	uint32_t	 icv_failed;
+
 	struct hold_list held;		/* packets held while undecided */
 	struct heur	 heur;		/* verdict and evidence */
 };
+
+#define SA_KEYED_USED		0x1	/* a packet was checked with a key */
+#define SA_KEYED_DECRYPTS	0x2	/* that key encrypts */
 
 struct sa_table;
 

@@ -34,13 +34,10 @@
 
 #include "../ike/ike_crypto.h"
 #include "../ike/ike_types.h"
+#include "esp_dir.h"
 #include "esp_replay.h"
 #include "esp_wesp.h"
 
-#define ESP_HDR_LEN		8	/* SPI, Sequence Number (2) */
-#define ESP_TRAILER_LEN		2	/* Pad Length, Next Header (2.4) */
-#define ESP_ICV_MAX		32	/* HMAC-SHA2-512-256 */
-#define ESP_IV_MAX		16	/* AES-CBC */
 /* The most an SA adds to an inner packet: marker, WESP with padding
  * word, ESP header, IV, padding (block 16 - 1), trailer, ICV. */
 #define ESP_OVERHEAD_MAX	(ESP_UDP_MARKER_LEN + ESP_WESP_HDR_LEN + \
@@ -49,23 +46,6 @@
 #define ESP_SEQ_MAX		UINT32_MAX	/* without ESN, 3.3.3 */
 #define ESP_SEQ_SOFT_DEFAULT	(ESP_SEQ_MAX - (1u << 24))
 
-/* Why a packet was not encapsulated or decapsulated. */
-enum esp_err {
-	ESP_OK = 0,
-	ESP_ERR_SHORT,		/* truncated, or a length that cannot be */
-	ESP_ERR_SPI,		/* not this SA's SPI (or no SA) */
-	ESP_ERR_REPLAY,		/* duplicate or left of the window */
-	ESP_ERR_ICV,		/* integrity check failed */
-	ESP_ERR_PAD,		/* Pad Length too big or padding not 1,2,3.. */
-	ESP_ERR_NEXT_HDR,	/* not IPv4 (4) / IPv6 (41), or disagrees
-				   with the inner packet */
-	ESP_ERR_WESP,		/* WESP header disagrees with the SA */
-	ESP_ERR_EXPIRED,	/* hard byte/packet lifetime reached */
-	ESP_ERR_SEQ,		/* sequence numbers exhausted (no wrap) */
-	ESP_ERR_SPACE,		/* output buffer too small */
-	ESP_ERR_CRYPTO,		/* OpenSSL failed */
-	ESP_ERR_COUNT
-};
 const char *esp_err_str(enum esp_err e);
 
 /* Events the owner must act on (esp_sa_take_events): rekey soon, or
@@ -104,21 +84,6 @@ struct esp_sa_stats {
 	uint64_t	out_packets, out_bytes;
 	uint64_t	in_err[ESP_ERR_COUNT];
 	uint64_t	out_err[ESP_ERR_COUNT];
-};
-
-struct evp_cipher_ctx_st;
-struct evp_mac_ctx_st;
-
-/* One direction's transform, keyed once. */
-struct esp_dir {
-	uint32_t		 spi;
-	uint8_t			 kind;		/* esp_sa.c: NULL/CBC/GCM/GMAC */
-	uint8_t			 iv_len;
-	uint8_t			 icv_len;
-	uint8_t			 align;		/* 4, or the cipher block */
-	uint8_t			 salt[4];	/* GCM/GMAC nonce salt */
-	struct evp_cipher_ctx_st *cipher;
-	struct evp_mac_ctx_st	*mac;
 };
 
 struct esp_sa {

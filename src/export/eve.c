@@ -221,6 +221,8 @@ method_name(enum sa_method m)
 		return ("wesp");
 	case METHOD_HEURISTIC:
 		return ("heuristic");
+	case METHOD_KEYS:
+		return ("keys");
 	case METHOD_NONE:
 		break;
 	}
@@ -261,6 +263,29 @@ put_rejected(struct json *j, const struct sa_report *r)
 	json_close_array(j);
 }
 
+/*
+ * An SA whose key the inspector had (docs/keys.md): "verified" when
+ * every packet checked passed, "failed" when any failed, "unchecked"
+ * when none could be checked (ICV beyond the captured bytes).
+ */
+static void
+put_icv(struct json *j, const struct sa_report *r)
+{
+	const char	*icv = "unchecked";
+
+	if (r->icv_failed > 0)
+		icv = "failed";
+	else if (r->icv_ok > 0)
+		icv = "verified";
+	json_str(j, "icv", icv);
+	json_u64(j, "icv_ok", r->icv_ok);
+	json_u64(j, "icv_failed", r->icv_failed);
+	if (r->decrypts) {
+		json_bool(j, "decrypted", r->icv_ok > 0);
+		json_u64(j, "decrypted_pkts", r->icv_ok);
+	}
+}
+
 int
 eve_write_esp(struct eve *e, const struct sa_report *r, struct stats *st)
 {
@@ -298,6 +323,8 @@ eve_write_esp(struct eve *e, const struct sa_report *r, struct stats *st)
 	json_u64(&j, "seq_gaps", r->seq_gaps);
 	json_u64(&j, "seq_replays", r->seq_replays);
 	json_u64(&j, "inner_pkts", r->inner_pkts);
+	if (r->keyed)
+		put_icv(&j, r);
 	json_close_object(&j);
 	json_close_object(&j);
 	return (emit(e, &j, st));
@@ -373,6 +400,19 @@ put_nfq_stats(struct json *j, const struct stats *st)
 	json_close_object(j);
 }
 
+/* ESP keys given (docs/keys.md): what the keyed packets gave. */
+static void
+put_keys_stats(struct json *j, const struct stats *st)
+{
+	json_open_object(j, "keys");
+	json_u64(j, "icv_ok", st->keys_icv_ok);
+	json_u64(j, "icv_failed", st->keys_icv_failed);
+	json_u64(j, "decrypted", st->keys_decrypted);
+	json_u64(j, "unchecked", st->keys_unchecked);
+	json_u64(j, "unusable", st->keys_unusable);
+	json_close_object(j);
+}
+
 void
 eve_set_capture_stats(struct eve *e, const struct capture_stats *cs)
 {
@@ -434,6 +474,8 @@ eve_stats_json(struct json *j, const struct stats *st)
 	put_rules_stats(j, st);
 	if (st->nfq_on)
 		put_nfq_stats(j, st);
+	if (st->keys_on)
+		put_keys_stats(j, st);
 }
 
 int

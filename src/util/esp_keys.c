@@ -128,6 +128,12 @@ esp_keys_del(struct esp_keys *ks, uint32_t spi, const struct ipaddr *dst)
 	pthread_mutex_unlock(&ks->lock);
 }
 
+uint32_t
+esp_keys_max(const struct esp_keys *ks)
+{
+	return ks->max;
+}
+
 uint64_t
 esp_keys_generation(const struct esp_keys *ks)
 {

@@ -55,6 +55,8 @@ int		 esp_keys_put(struct esp_keys *, const struct esp_key *);
 /* Removes (and wipes) that entry; a no-op when there is none. */
 void		 esp_keys_del(struct esp_keys *, uint32_t spi,
 		    const struct ipaddr *dst);
+/* The max given to esp_keys_new(): readers size their copies by it. */
+uint32_t	 esp_keys_max(const struct esp_keys *);
 /* Changes on every put and del (relaxed atomic load: per packet). */
 uint64_t	 esp_keys_generation(const struct esp_keys *);
 /* A consistent copy of up to max entries into out; returns how many

@@ -16,6 +16,7 @@ enum sa_method {
 	METHOD_NONE = 0,	/* not decided yet */
 	METHOD_WESP,		/* RFC 5840 header said so */
 	METHOD_HEURISTIC,	/* RFC 5879 checks */
+	METHOD_KEYS,		/* the SA's key (util/esp_keys.h) */
 };
 
 enum sa_event {
@@ -67,6 +68,14 @@ struct sa_report {
 	uint64_t	 inner_pkts;	/* packets whose inner payload was found */
 	uint8_t		 next_hdr;	/* ESP next header of the latest such
 					   packet (4/41: tunnel mode); 0: none */
+
+	/* Keyed SAs only (keyed: the inspector had its key for at least
+	   one packet): packets whose ICV passed and failed, and whether
+	   the key encrypts (then every packet that passed was decrypted). */
+	bool		 keyed;
+	bool		 decrypts;
+	uint64_t	 icv_ok;
+	uint64_t	 icv_failed;
 };
 
 /* Callback by which detect/ hands a report to whoever wired it. */

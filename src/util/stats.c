@@ -19,6 +19,8 @@ stats_add(struct stats *dst, const struct stats *src)
 	SUM(sa_created); SUM(sa_null); SUM(sa_encrypted); SUM(sa_undecided);
 	SUM(sa_evicted); SUM(sa_timeouts); SUM(inner_found); SUM(held);
 	SUM(held_released); SUM(held_expired);
+	SUM(keys_icv_ok); SUM(keys_icv_failed); SUM(keys_decrypted);
+	SUM(keys_unchecked); SUM(keys_unusable);
 	SUM(flow_created); SUM(flow_ended); SUM(flow_evicted);
 	SUM(flow_timeouts); SUM(flow_untracked);
 	SUM(ndpi_pkts); SUM(ndpi_detected); SUM(ndpi_guessed);
@@ -38,4 +40,5 @@ stats_add(struct stats *dst, const struct stats *src)
 	dst->rules_reload_errors = MAX(dst->rules_reload_errors,
 	    src->rules_reload_errors);
 	dst->nfq_on = dst->nfq_on || src->nfq_on;
+	dst->keys_on = dst->keys_on || src->keys_on;
 }

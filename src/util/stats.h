@@ -38,6 +38,13 @@ struct stats {
 	uint64_t	held;		/* packets held while an SA was undecided */
 	uint64_t	held_released;	/* of those, later found inspectable */
 	uint64_t	held_expired;	/* of those, pushed out of the hold */
+	/* detect/keyed: packets of SAs with a key (written when keys_on) */
+	uint64_t	keys_icv_ok;	/* ICV verified */
+	uint64_t	keys_icv_failed; /* ICV wrong, or too short to hold it */
+	uint64_t	keys_decrypted;	/* of icv_ok, decrypted */
+	uint64_t	keys_unchecked;	/* ICV beyond the captured bytes */
+	uint64_t	keys_unusable;	/* key refused (suite, length, ESN):
+					   the heuristics judged instead */
 
 	/* inner/: flows end by timeout, eviction or the end of input */
 	uint64_t	flow_created;
@@ -65,6 +72,9 @@ struct stats {
 	/* capture/nfq: inline verdicts (--nfq; the section is written only
 	   when nfq_on, so that offline events stay as they were) */
 	bool		nfq_on;
+	bool		keys_on;	/* ESP keys given: "keys" section.
+					   Next to nfq_on: the two bools
+					   share one 8-byte word */
 	uint64_t	nfq_accepted;	/* packets given NF_ACCEPT */
 	uint64_t	nfq_dropped;	/* packets given NF_DROP */
 	uint64_t	nfq_undecided;	/* of those, of an undecided SA: the

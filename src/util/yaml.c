@@ -133,8 +133,10 @@ ydoc_free(struct ydoc *doc)
 
 	if (doc == NULL)
 		return;
+	/* The text may hold secrets (esp_keys:, keys.c): cleansed. */
 	for (b = doc->blocks; b != NULL; b = next) {
 		next = b->next;
+		explicit_bzero(b->data, b->used);
 		free(b);
 	}
 	free(doc);
@@ -583,6 +585,8 @@ ydoc_load_file(const char *path, struct doc_error *err)
 	else
 		doc = ydoc_load_buffer(path, buf, len, err);
 	fclose(f);
+	if (buf != NULL)
+		explicit_bzero(buf, len);
 	free(buf);
 	return (doc);
 }

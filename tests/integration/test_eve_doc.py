@@ -3,7 +3,9 @@
 appears there in backticks, whole (`esp.icv_len`), as a pattern
 (`stats.packets.skipped.<reason>` with the reason named), or abbreviated
 after a sibling on the same table row (`stats.packets.esp`, `.wesp`).
-Also --nfq's and -i's sections, from docs/eve.md's own examples."""
+Also --nfq's and -i's sections, from docs/eve.md's own examples.
+test_keys.py checks the fields of keyed SAs (docs/keys.md) with
+undocumented() from here."""
 import glob
 import os
 import re
@@ -53,6 +55,18 @@ def documented(path, rows, named):
     return False
 
 
+def undocumented(events):
+    """The field paths of events that docs/eve.md does not describe."""
+    rows = doc_rows()
+    named = {t for toks in rows for t in toks}
+    missing = set()
+    for e in events:
+        for p in leaves(e):
+            if not documented(p, rows, named):
+                missing.add("%s: %s" % (e.get("event_type"), p))
+    return sorted(missing)
+
+
 def main():
     rows = doc_rows()
     named = {t for toks in rows for t in toks}
@@ -88,4 +102,5 @@ def main():
           "described" % (len(fields), n, len(captures)))
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -34,6 +34,7 @@ START_TEST(put_replace_del)
 	size_t n;
 
 	ck_assert_ptr_nonnull(ks);
+	ck_assert_uint_eq(esp_keys_max(ks), 4);
 	g0 = esp_keys_generation(ks);
 	k = key(0x1000, 1, 0xaa);
 	ck_assert_int_eq(esp_keys_put(ks, &k), 0);
@@ -144,6 +145,10 @@ suite(void)
 {
 	Suite *s = suite_create("esp_keys");
 	TCase *tc = tcase_create("core");
+
+	/* The thread test takes seconds on a loaded machine (Check's
+	 * default is 4). */
+	tcase_set_timeout(tc, 60);
 
 	tcase_add_test(tc, put_replace_del);
 	tcase_add_test(tc, full_and_any_destination);

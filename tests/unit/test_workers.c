@@ -345,6 +345,7 @@ START_TEST(test_stats_add)
 	b.read = 5; b.skipped[SKIP_IKE] = 3; b.sa_null = 2; b.alerts = 4;
 	b.eve_redis_errors = 2; b.ndpi_mem_peak = 700; b.rules_loaded = 10;
 	b.nfq_on = true; b.flow_untracked = 9; b.inner_written = 6;
+	b.keys_on = true; b.keys_icv_failed = 2;
 	stats_add(&a, &b);
 	ck_assert_uint_eq(a.read, 15);
 	ck_assert_uint_eq(a.skipped[SKIP_IKE], 5);
@@ -357,6 +358,8 @@ START_TEST(test_stats_add)
 	ck_assert_uint_eq(a.ndpi_mem_peak, 700);
 	ck_assert_uint_eq(a.rules_loaded, 10);
 	ck_assert(a.nfq_on);
+	ck_assert(a.keys_on);
+	ck_assert_uint_eq(a.keys_icv_failed, 2);
 }
 END_TEST
 
