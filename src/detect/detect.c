@@ -406,10 +406,9 @@ open_keyed(struct detect *d, int32_t slot, const struct packet *p,
 	    p->esp_wire_len - off, o));
 }
 
-/* Count one keyed packet's result; on KEYED_OK expose its payload. */
+/* Count one keyed packet's result. */
 static void
-keyed_result(struct sa *sa, struct packet *p, enum keyed_result r,
-    const struct keyed_out *o, struct stats *st)
+keyed_count(struct sa *sa, enum keyed_result r, struct stats *st)
 {
 	switch (r) {
 	case KEYED_OK:
@@ -422,15 +421,20 @@ keyed_result(struct sa *sa, struct packet *p, enum keyed_result r,
 	case KEYED_ICV_FAILED:
 		sa->icv_failed++;
 		st->keys_icv_failed++;
-		return;
+		break;
 	case KEYED_UNCHECKED:
 		st->keys_unchecked++;
-		return;
+		break;
 	case KEYED_UNUSABLE:
-		return;
+		break;
 	}
-	if (r != KEYED_OK)
-		return;
+}
+
+/* A packet that passed its ICV check: its payload goes on. */
+static void
+keyed_expose(struct sa *sa, struct packet *p, const struct keyed_out *o,
+    struct stats *st)
+{
 	p->next_hdr = o->next_hdr;
 	if (o->next_hdr == ESP_NH_NONE)		/* dummy (RFC 4303 2.6) */
 		return;
@@ -452,6 +456,7 @@ detect_keyed(struct detect *d, struct sa *sa, struct packet *p,
     uint32_t off, struct stats *st)
 {
 	struct keyed_out o;
+	enum keyed_result r;
 	int32_t		 slot;
 	bool		 encrypts;
 	uint8_t		 iv_len, icv_len;
@@ -463,10 +468,15 @@ detect_keyed(struct detect *d, struct sa *sa, struct packet *p,
 		return (false);
 	}
 	sa->keyed |= SA_KEYED_USED | (encrypts ? SA_KEYED_DECRYPTS : 0);
+	r = open_keyed(d, slot, p, off, &o);
+	keyed_count(sa, r, st);
+	/* Decided after the count: the decided event says what the first
+	 * packet's check found, not "unchecked". */
 	if (!sa->key.wesp && heur_decide_keys(&sa->heur, encrypts, iv_len,
 	    icv_len, (uint32_t)sa->pkts))
 		on_decided(d, sa, p, st);
-	keyed_result(sa, p, open_keyed(d, slot, p, off, &o), &o, st);
+	if (r == KEYED_OK)
+		keyed_expose(sa, p, &o, st);
 	return (true);
 }
 
