@@ -14,7 +14,13 @@
 #           as above; a capture of the veth (tcpdump -w) holds protocol 141
 #           only, espvis's inspector (`espvis -r`) reports esp.wesp true,
 #           method wesp and the inner ICMP and TCP flows (null-sha256),
-#           and tshark reads it; then replayed and corrupted copies of the
+#           and tshark reads it; with null-sha256 each WESP packet is cut
+#           at the offsets of its WESP header (HdrLen, TrailerLen, then
+#           the ESP trailer) into one whole inner IPv4 packet, and tshark
+#           dissects those (raw-IP pcap): the 5 echo requests and replies
+#           and the TCP transfer between 10.202.1.1 and 10.202.2.1, with
+#           good checksums (with aes128gcm16 skipped: encrypted, no keys
+#           for tshark); then replayed and corrupted copies of the
 #           captured packets are injected (scapy): the receiving SA counts
 #           them as replay / icv errors and nothing reaches its TUN.
 #   P<esp>  espvis ike <-> espvis ike, only one side asks for WESP: plain
@@ -343,6 +349,75 @@ run_plain() {   # TAG ESP
 }
 
 # --- espvis <-> espvis, WESP ------------------------------------------------
+# wesp_inner TAG ESP: what an analyst does with tshark, which has no WESP
+# dissector (Wireshark 4.0): take each WESP packet's IP payload from tshark,
+# read the offsets from its WESP header (RFC 5840 2: HdrLen = WESP + ESP
+# header + IV, TrailerLen = ICV length; RFC 4303 2: Pad Length and Next
+# Header precede the ICV), cut the inner IP packet, write those as a raw-IP
+# pcap (linktype 101) and let tshark dissect them: the pings and the TCP
+# transfer between the tunnel's inner addresses, with good checksums.
+# Only with ENCR_NULL: an encrypted payload cannot be read without keys.
+wesp_inner() {
+	local t=$1 n141 nip ncut nreq nrep ntcp nother nbad
+	command -v tshark >/dev/null || { echo "  (no tshark: inner packets not dissected)"; return; }
+	if [ "$2" != null-sha256 ]; then
+		echo "  tshark on the inner packets: skipped, $2 encrypts them (no keys for tshark)"
+		return
+	fi
+	tshark -r "$W/$t.pcap" -Y 'ip.proto == 141' -T fields -e frame.number \
+		-e frame.time_epoch -e data.data >"$W/$t.wesp.txt" 2>"$W/tshark.$t.err" ||
+		{ fail "$t: tshark -T fields: $(tail -n 1 "$W/tshark.$t.err")"; return; }
+	read -r ncut nbad <<<"$($PY - "$W/$t.wesp.txt" "$W/$t.inner.pcap" <<'PYEOF' 2>"$W/$t.cut.err"
+import struct, sys
+out = open(sys.argv[2], "wb")
+out.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101))  # LINKTYPE_RAW
+n = bad = 0
+for l in open(sys.argv[1]):
+    fno, ts, hexdata = l.rstrip("\n").split("\t")
+    w = bytes.fromhex(hexdata)
+    nh, hdrlen, trailer, flags = w[0], w[1], w[2], w[3]
+    end = len(w) - trailer
+    padlen, esp_nh = w[end - 2], w[end - 1]
+    inner = w[hdrlen:end - 2 - padlen]
+    # WESP version 0, IPv4 inside (WESP and ESP Next Header 4), and the cut
+    # is exactly one IPv4 packet: its Total Length is the cut length
+    if not (flags >> 6 == 0 and nh == 4 and esp_nh == 4 and len(inner) >= 20 and
+            inner[0] >> 4 == 4 and struct.unpack(">H", inner[2:4])[0] == len(inner)):
+        bad += 1
+        print("frame %s: WESP nh %d hdrlen %d trailerlen %d flags %#x, cut %d bytes: "
+              "not one IPv4 packet" % (fno, nh, hdrlen, trailer, flags, len(inner)), file=sys.stderr)
+        continue
+    sec, frac = ts.split(".")
+    out.write(struct.pack("<IIII", int(sec), int(frac[:6].ljust(6, "0")), len(inner), len(inner)) + inner)
+    n += 1
+print(n, bad)
+PYEOF
+)"
+	n141=$(wc -l <"$W/$t.wesp.txt")
+	[ "${nbad:-x}" = 0 ] && [ "$ncut" = "$n141" ] ||
+		{ fail "$t: $n141 WESP packets, ${ncut:-?} cut to IPv4, ${nbad:-?} not: $(head -n 2 "$W/$t.cut.err")"; return; }
+	tshark -r "$W/$t.inner.pcap" -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE \
+		-T fields -e ip.src -e ip.dst -e ip.checksum.status -e icmp.type \
+		-e icmp.checksum.status -e tcp.dstport -e tcp.srcport -e tcp.checksum.status \
+		-e _ws.malformed >"$W/$t.inner.txt" 2>"$W/tshark.$t.err" ||
+		{ fail "$t: tshark cannot read the inner packets: $(tail -n 1 "$W/tshark.$t.err")"; return; }
+	echo "  tshark on the $ncut inner packets cut at the WESP offsets:"
+	tshark -r "$W/$t.inner.pcap" 2>/dev/null | sed -n '1,2p' | sed 's/^/    | /'
+	nip=$(wc -l <"$W/$t.inner.txt")
+	# ip.src ip.dst ipsum icmp.type icmpsum dport sport tcpsum malformed
+	nreq=$(awk -F'\t' '$1=="'$IA'" && $2=="'$IB'" && $3==1 && $4==8 && $5==1' "$W/$t.inner.txt" | wc -l)
+	nrep=$(awk -F'\t' '$1=="'$IB'" && $2=="'$IA'" && $3==1 && $4==0 && $5==1' "$W/$t.inner.txt" | wc -l)
+	ntcp=$(awk -F'\t' '$3==1 && $8==1 && $9=="" &&
+		(($1=="'$IA'" && $2=="'$IB'" && $6==5201) || ($1=="'$IB'" && $2=="'$IA'" && $7==5201))' \
+		"$W/$t.inner.txt" | wc -l)
+	nother=$((nip - nreq - nrep - ntcp))
+	echo "  tshark: $nreq echo requests $IA -> $IB, $nrep replies, $ntcp TCP port 5201" \
+		"packets ($IA <-> $IB), checksums good; $nother other"
+	[ "$nip" = "$ncut" ] || fail "$t: tshark read $nip of $ncut inner packets"
+	[ "$nreq" = 5 ] && [ "$nrep" = 5 ] || fail "$t: tshark: $nreq echo requests, $nrep replies, 5 pings sent"
+	[ "$ntcp" -gt 10 ] && [ "$nother" = 0 ] || fail "$t: tshark: $ntcp TCP packets, $nother unexpected"
+}
+
 run_wesp() {   # TAG ESP
 	local t=$1 esp=$2 before=$fails spi_b p
 	echo "case $t: espvis ike <-> espvis ike, ESP $esp, wesp: true both sides"
@@ -380,6 +455,7 @@ run_wesp() {   # TAG ESP
 		grep -q 'WESP (141)' "$W/tshark.$t.txt" || fail "$t: tshark does not show WESP (141)"
 		echo "  tshark shows protocol 141 as:"; head -n 2 "$W/tshark.$t.txt" | sed 's/^/    | /'
 	fi
+	wesp_inner "$t" "$esp"
 	if [ "$esp" = null-sha256 ]; then
 		"$ESPVIS" -r "$W/$t.pcap" >"$W/$t.eve" 2>"$W/$t.eve.err" || fail "$t: espvis -r: $(tail -n 2 "$W/$t.eve.err")"
 		$PY - "$W/$t.eve" <<'PYEOF' || fail "$t: the inspector's view of the capture"
