@@ -17,6 +17,13 @@
 #       reason for a broken rules file (the rules in use kept: 200 again
 #       once it is repaired);
 #     - the same request to the sensor's outer address fails (refused);
+#     - (null-sha256) a rekey loses no management request: 30 GET
+#       /v1/stats through the tunnel, 0.1 s apart, while strongSwan rekeys
+#       the Child SA (swanctl --rekey --child c), then 30 more while the
+#       sensor does (espvis ike rekey SPI): every one 200 with JSON, the
+#       API's request counter increasing; the Child SA's SPIs new on both
+#       sides (espvis ike status and swanctl --list-sas agree), the old
+#       inbound SA gone from the data plane;
 #     - after SIGTERM, exit 0; the EVE file's accounting holds, it has an
 #       `esp` event for each of the tunnel's SPIs (both directions), each
 #       saying `icv: verified` (the endpoint handed the Child SA's keys to
@@ -184,6 +191,76 @@ get() {
 		"http://$IB:$PORT$2" 2>"$W/$1.err"
 }
 
+# child_spis: "IN OUT" of the one INSTALLED Child SA, espvis's view, then
+# strongSwan's ("in  SPI," / "out SPI,", crossed), once both list one
+child_spis() {
+	local s l
+	for _ in $(seq 40); do
+		s=$(ev status 2>/dev/null | grep '"child_sa"')
+		l=$(sw --list-sas 2>/dev/null)
+		if [ "$(grep -c . <<<"$s")" = 1 ] && grep -q INSTALLED <<<"$s" &&
+		   [ "$(grep -c '^  c: .*INSTALLED' <<<"$l")" = 1 ] && [ "$(grep -c '^  c: ' <<<"$l")" = 1 ] &&
+		   ! grep -Eq '^  (queued|active|passive): ' <<<"$l"; then
+			echo "$(sed 's/.*"spi_in":"\([0-9a-f]*\)","spi_out":"\([0-9a-f]*\)".*/\1 \2/' <<<"$s")" \
+				"$(sed -n 's/^    out \([0-9a-f]\{8\}\),.*/\1/p' <<<"$l")" \
+				"$(sed -n 's/^    in  \([0-9a-f]\{8\}\),.*/\1/p' <<<"$l")"
+			return 0
+		fi
+		sleep 0.25
+	done
+	echo "none"
+}
+
+# mgmt_rekey TAG: the management API through a Child SA rekey, once by
+# strongSwan (swanctl --rekey --child) and once by the sensor (espvis ike
+# rekey SPI): 30 GET /v1/stats, 0.1 s apart, from charon's namespace
+# while the rekey runs; every one 200 with a JSON body, the API's request
+# counter increasing; the Child SA's SPIs new on both sides afterwards and
+# the old inbound SA gone from the sensor's data plane.
+mgmt_rekey() {
+	local t=$1 who before after n=30
+	for who in strongSwan espvis; do
+		before=$(child_spis)
+		read -r bi bo si so <<<"$before"
+		[ -n "${so:-}" ] && [ "$bi" = "$si" ] && [ "$bo" = "$so" ] ||
+			{ fail "$t: Child SA before the rekey by $who: '$before'"; return; }
+		rm -f "$W/rk.$t".*.json
+		inA bash -c 'for i in $(seq '$n'); do
+			curl -sS -m 3 --interface '$IA' -o "'"$W/rk.$t"'.$i.json" -w "%{http_code}\n" \
+				"http://'$IB:$PORT'/v1/stats" 2>>"'"$W/rk.$t.err"'" || echo "curl $?"
+			sleep 0.1; done' >"$W/rk.$t.$who.codes" &
+		local lp=$!
+		sleep 0.8
+		if [ $who = strongSwan ]; then
+			sw --rekey --child c >"$W/rk.$t.$who.log" 2>&1 || fail "$t: swanctl --rekey --child c: $(tail -n 1 "$W/rk.$t.$who.log")"
+		else
+			ev rekey "$bi" >"$W/rk.$t.$who.log" 2>&1 || fail "$t: espvis ike rekey $bi: $(tail -n 1 "$W/rk.$t.$who.log")"
+		fi
+		wait $lp
+		after=$(child_spis)
+		read -r ai ao si so <<<"$after"
+		if [ -n "${so:-}" ] && [ "$ai" = "$si" ] && [ "$ao" = "$so" ] && [ "$ai" != "$bi" ] && [ "$ao" != "$bo" ]; then
+			ok "Child SA rekeyed by $who during the requests: in/out $bi/$bo -> $ai/$ao (swanctl --list-sas agrees)"
+		else fail "$t: Child SA after the rekey by $who: espvis/strongSwan '$after', before '$before'"; fi
+		ev status | grep -q "\"esp_sa\".*\"spi_in\":\"$bi\"" && fail "$t: old SA $bi still in the data plane"
+		if $PY - "$W/rk.$t" "$n" "$W/rk.$t.$who.codes" <<'PYEOF'
+import json, sys
+base, n = sys.argv[1], int(sys.argv[2])
+codes = open(sys.argv[3]).read().split("\n")[:-1]
+assert codes == ["200"] * n, "HTTP codes: %s" % codes
+reqs = []
+for i in range(1, n + 1):
+    d = json.load(open("%s.%d.json" % (base, i)))
+    assert d["process"] == "espvis" and d["ike"]["ike_sas_established"] == 1, d
+    reqs.append(d["mgmt"]["requests"])
+assert reqs == sorted(reqs) and len(set(reqs)) == n, reqs
+print("  ok: %d of %d GET /v1/stats answered 200 with JSON (mgmt.requests %d -> %d)"
+      % (len(codes), n, reqs[0], reqs[-1]))
+PYEOF
+		then :; else fail "$t: requests during the rekey by $who: $(head -c 300 "$W/rk.$t.err" 2>/dev/null)"; fi
+	done
+}
+
 run_case() {   # TAG ESP WORKERS
 	local t=$1 esp=$2 nw=$3 before=$fails pid code rc spi_in spi_out
 	echo "case $t: strongSwan initiates ESP $esp to \`espvis -i vB --workers $nw\` with the endpoint inside"
@@ -275,6 +352,7 @@ PYEOF
 	code=$(inB curl -sS -m 5 -o /dev/null -w '%{http_code}' --unix-socket "$W/B.mgmt.sock" http://x/v1/sas)
 	[ "$code" = 200 ] && ok "unix socket: 200" || fail "$t: unix socket: $code"
 
+	[ "$esp" = null-sha256 ] && mgmt_rekey "$t"
 	sw --terminate --ike pair --timeout 5 >/dev/null 2>&1
 	kill -TERM "$pid"
 	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
