@@ -215,7 +215,7 @@ static const char *const peer_keys[] = {
 	"key_file", "ca_file", "local_id", "remote_id", "ike_proposals",
 	"esp_proposals", "local_ts", "remote_ts", "ike_rekey_time",
 	"ike_life_time", "child_rekey_time", "child_life_time", "dpd_delay",
-	"start_action", "wesp",
+	"start_action", "wesp", "encap",
 };
 static const char *const auth_names[] = { "psk", "cert" };
 static const char *const start_names[] = { "none", "start" };
@@ -436,6 +436,9 @@ parse_peer(const struct ynode *m, struct ike_peer_config *p,
 	}
 	if ((v = ynode_get(m, "wesp")) != NULL &&
 	    ynode_bool(v, &p->wesp, err) != 0)
+		return (-1);
+	if ((v = ynode_get(m, "encap")) != NULL &&
+	    ynode_bool(v, &p->encap, err) != 0)
 		return (-1);
 	if (p->start_action == IKE_START_START && p->remote.ip.family == 0)
 		return (ynode_error(m, err, "peer '%s': start_action start "

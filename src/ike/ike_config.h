@@ -60,6 +60,10 @@ struct ike_peer_config {
 	uint32_t		dpd_delay;		/* seconds, 0: off */
 	enum ike_start_action	start_action;
 	bool			wesp;
+	/* Force UDP encapsulation (RFC 3948) without a NAT: a NAT
+	 * detection source hash that never matches (RFC 7296 2.23), like
+	 * strongSwan's encap = yes. */
+	bool			encap;
 };
 
 struct ike_config {

@@ -43,13 +43,20 @@ nat_match(const struct ike_msg *msg, uint16_t type, const uint8_t expect[20])
 	return (false);
 }
 
+/*
+ * RFC 7296 2.23.  With `encap` (the peer's `encap: true`) the source hash
+ * is random, so that it never matches: the peer sees us behind a NAT and
+ * UDP encapsulation follows (RFC 3948), as with strongSwan's encap = yes.
+ */
 static void
-add_nat_detection(struct ike_writer *w, const struct ike_addr *local,
-    const struct ike_addr *remote, uint64_t spi_i, uint64_t spi_r)
+add_nat_detection(struct ike_endpoint *ep, struct ike_writer *w,
+    const struct ike_addr *local, const struct ike_addr *remote,
+    uint64_t spi_i, uint64_t spi_r, bool encap)
 {
 	uint8_t h[20];
 
-	if (nat_hash(local, spi_i, spi_r, h) == 0)
+	if (encap ? ike_rand(ep, h, sizeof(h)) == 0 :
+	    nat_hash(local, spi_i, spi_r, h) == 0)
 		ike_msg_add_notify(w, 0, IKE_N_NAT_DETECTION_SOURCE_IP, NULL,
 		    0, h, sizeof(h));
 	if (nat_hash(remote, spi_i, spi_r, h) == 0)
@@ -135,7 +142,8 @@ init_send(struct ike_endpoint *ep, struct ike_sa *sa)
 	ike_msg_add_sa(&w, pc->ike_props, pc->n_ike_props);
 	ike_msg_add_ke(&w, sa->dh_group, pub, pub_len);
 	ike_msg_add_nonce(&w, sa->ni, sa->ni_len);
-	add_nat_detection(&w, &sa->local, &sa->remote, sa->spi_i, 0);
+	add_nat_detection(ep, &w, &sa->local, &sa->remote, sa->spi_i, 0,
+	    pc->encap);
 	ike_frag_offer(ep, &w);		/* RFC 7383 2.3 */
 	if (pc->auth == IKE_AUTHK_CERT)
 		add_sig_hashes(&w);
@@ -302,13 +310,15 @@ ike_x_init_response(struct ike_endpoint *ep, struct ike_sa *sa,
 		    expect) != 0 ||
 		    !nat_match(msg, IKE_N_NAT_DETECTION_DESTINATION_IP,
 		    expect);
-		if (nat_peer || nat_us) {
+		if (nat_peer || nat_us || pc->encap) {
 			sa->natt = true;
 			sa->nat_local = nat_us;
 			sa->local.port = ep->cfg.natt_port;
 			sa->remote.port = IKE_NATT_PORT;
-			ike_logf(ep, 1, "%s: NAT detected (%s), using port "
-			    "%u", pc->name, nat_us ? "local" : "remote",
+			ike_logf(ep, 1, "%s: %s, using port %u", pc->name,
+			    nat_us ? "NAT detected (local)" : nat_peer ?
+			    "NAT detected (remote)" :
+			    "UDP encapsulation forced (encap: true)",
 			    ep->cfg.natt_port);
 		}
 	}
@@ -555,6 +565,9 @@ ike_x_init_request(struct ike_endpoint *ep, const struct ike_addr *local,
 			sa->natt = true;
 			sa->nat_local = true;
 		}
+		/* Our random source hash tells the initiator the same. */
+		if (pc->encap)
+			sa->natt = true;
 	}
 
 	memset(&h, 0, sizeof(h));
@@ -568,7 +581,8 @@ ike_x_init_request(struct ike_endpoint *ep, const struct ike_addr *local,
 	ike_msg_add_sa(&w, &reply, 1);
 	ike_msg_add_ke(&w, suite.dh, pub, pub_len);
 	ike_msg_add_nonce(&w, sa->nr, sa->nr_len);
-	add_nat_detection(&w, local, remote, sa->spi_i, sa->spi_r);
+	add_nat_detection(ep, &w, local, remote, sa->spi_i, sa->spi_r,
+	    pc->encap);
 	sa->peer_hashes = peer_sig_hashes(msg);
 	/* RFC 7383 2.3: answered only when offered. */
 	ike_frag_agree(ep, sa, msg);

@@ -105,7 +105,8 @@ START_TEST(test_full)
 	    "      child_life_time: 700\n"
 	    "      dpd_delay: 30\n"
 	    "      start_action: start\n"
-	    "      wesp: true\n", &cfg, err, sizeof(err)) == 0, "%s", err);
+	    "      wesp: true\n"
+	    "      encap: true\n", &cfg, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_uint_eq(cfg.n_listen, 2);
 	ck_assert_uint_eq(cfg.listen[1].port, 500);
 	ck_assert_str_eq(cfg.control_socket, "/tmp/x.sock");
@@ -138,6 +139,7 @@ START_TEST(test_full)
 	ck_assert_uint_eq(p->dpd_delay, 30);
 	ck_assert_int_eq(p->start_action, IKE_START_START);
 	ck_assert(p->wesp);
+	ck_assert(p->encap);
 	ike_config_wipe(&cfg);
 	ck_assert_uint_eq(cfg.peers[0].psk_len, 0);
 	rm_dir();

@@ -61,6 +61,7 @@ static size_t nq;
 /* A NAT in front of A: A's packets leave from nat_ext (with A's port
  * shifted by 10000), and what comes back to it is mapped to A again. */
 static bool nat_on;
+static bool encap_a, encap_b;	/* the peers' encap: true */
 static struct ike_addr nat_ext;
 static unsigned keepalives;
 static uint64_t now_ms;
@@ -240,6 +241,8 @@ setup_pair(const char *ike_a, const char *esp_a, const char *ike_b,
 	    "B.ss.test", "A.ss.test", "10.200.2.0/24", "10.200.1.0/24");
 	if (b_remote_any)
 		memset(&cb.peers[0].remote, 0, sizeof(cb.peers[0].remote));
+	ca.peers[0].encap = encap_a;
+	cb.peers[0].encap = encap_b;
 	if (b_half_open_max != 0)
 		cb.half_open_max = b_half_open_max;
 	if (frag_a != 0)
@@ -1102,6 +1105,48 @@ START_TEST(test_nat_traversal)
 }
 END_TEST
 
+/* `encap: true` on either side, no NAT: a random NAT detection source
+ * hash (RFC 7296 2.23) makes both sides use UDP 4500 and encapsulate the
+ * Child SA (RFC 3948); nobody is behind a NAT, so no keepalives. */
+START_TEST(test_encap_forced)
+{
+	struct ike_sa_view va[4], vb[4];
+	struct ike_child_view c[4];
+	size_t ni, nc;
+
+	encap_a = _i == 0;
+	encap_b = _i == 1;
+	setup_pair("aes128-sha256-modp2048", "null-sha256",
+	    "aes128-sha256-modp2048", "null-sha256", "interop-psk-0123456789");
+	encap_a = encap_b = false;
+	keepalives = 0;
+	ck_assert_int_eq(ike_endpoint_initiate(A.ep, "b"), 0);
+	ck_assert_uint_eq(pump(0, 0), 4);
+	snapshot(&A, va, &ni, c, &nc);
+	ck_assert_uint_eq(ni, 1);
+	ck_assert_str_eq(va[0].state, "ESTABLISHED");
+	ck_assert(va[0].natt);
+	ck_assert_uint_eq(va[0].local.port, 4500);
+	ck_assert_uint_eq(va[0].remote.port, 4500);
+	ck_assert_uint_eq(nc, 1);
+	ck_assert(c[0].encap);
+	snapshot(&B, vb, &ni, c, &nc);
+	ck_assert_uint_eq(ni, 1);
+	ck_assert(vb[0].natt);
+	ck_assert_uint_eq(vb[0].local.port, 4500);
+	ck_assert_uint_eq(vb[0].remote.port, 4500);
+	ck_assert_uint_eq(nc, 1);
+	ck_assert(c[0].encap);
+	ck_assert_int_eq(A.last_up.encap, 1);
+	ck_assert_int_eq(B.last_up.encap, 1);
+	now_ms += 60000;
+	ike_endpoint_tick(A.ep, now_ms);
+	ike_endpoint_tick(B.ep, now_ms);
+	ck_assert_uint_eq(keepalives, 0);
+	teardown_pair();
+}
+END_TEST
+
 START_TEST(test_liveness)
 {
 	static struct ike_config cfg;
@@ -1585,6 +1630,7 @@ suite(void)
 	tcase_add_test(tc, test_half_open_cap);
 	tcase_add_test(tc, test_more_children);
 	tcase_add_test(tc, test_nat_traversal);
+	tcase_add_loop_test(tc, test_encap_forced, 0, 2);
 	tcase_add_test(tc, test_liveness);
 	tcase_add_loop_test(tc, test_cert_auth, 0, 3);
 	tcase_add_loop_test(tc, test_rekey_child, 0, 2);
