@@ -23,11 +23,20 @@
 #           for tshark); then replayed and corrupted copies of the
 #           captured packets are injected (scapy): the receiving SA counts
 #           them as replay / icv errors and nothing reaches its TUN.
+#   WUnull  espvis ike <-> espvis ike, `wesp: true` both sides and
+#           `encap: true` at A (no NAT: A's NAT detection hash is random,
+#           RFC 7296 2.23, as strongSwan's encap = yes): IKE moves to
+#           4500 on both sides, the Child SA is WESP in UDP 4500; ping and
+#           TCP; the capture's UDP 4500 payloads start with the WESP
+#           identifier 0x00000002 (RFC 5840 2.1) or, for IKE, the
+#           non-ESP marker, and nothing is IP 50 or 141; `espvis -r`
+#           reports wesp true, encap udp, method wesp, verdict null and
+#           the inner ICMP and TCP flows.
 #   P<esp>  espvis ike <-> espvis ike, only one side asks for WESP: plain
 #           ESP over IP protocol 50; ping and TCP.
 #
 #   usage: tests/integration/test_ike_dataplane.sh        (root)
-#   env:   ESPVIS=build/espvis  CASES="Snull Sgcm Wnull Wgcm"  SECS=3
+#   env:   ESPVIS=build/espvis  CASES="Snull Sgcm Wnull Wgcm WUnull Pgcm"  SECS=3
 #          KEEP=1 (keep the scratch directory)
 # Exit 0 pass, 1 fail, 77 skipped (no root, netns, TUN, charon).
 #
@@ -44,7 +53,7 @@ KEEP=${KEEP:-0} SECS=${SECS:-3}
 # Under the sanitizer build, one strongSwan and one WESP case.
 case $(basename "${BUILD:-build}") in
 *san*)	CASES=${CASES:-"Snull Wgcm"} ;;
-*)	CASES=${CASES:-"Snull Sgcm Wnull Wgcm Pgcm"} ;;
+*)	CASES=${CASES:-"Snull Sgcm Wnull Wgcm WUnull Pgcm"} ;;
 esac
 CHARON=/usr/lib/ipsec/charon
 PY=/usr/bin/python3
@@ -527,6 +536,78 @@ PYEOF
 	else echo "  espvis logs:"; tail -n 12 "$W/A.log" "$W/B.log" | sed 's/^/    /'; fi
 }
 
+# --- espvis <-> espvis, WESP in UDP 4500 (encap: true, no NAT) ------------
+run_wesp_udp() {   # TAG ESP
+	local t=$1 esp=$2 before=$fails p nw nesp nip nike
+	echo "case $t: espvis ike <-> espvis ike, ESP $esp, wesp: true both sides, encap: true at A: WESP in UDP 4500"
+	[ -z "$CPID" ] || charon_stop
+	espvis_conf "$W/A.yaml" A $OA $OB A.ike.test B.ike.test $NET_A $NET_B dpa$$ $IA "$esp" true
+	espvis_conf "$W/B.yaml" B $OB $OA B.ike.test A.ike.test $NET_B $NET_A dpt$$ $IB "$esp" true
+	# only at the initiator: B learns it from A's NAT detection hash
+	echo "      encap: true" >>"$W/A.yaml"
+	start_espvis "$NS_A" A
+	start_espvis "$NS_B" B
+	inA tcpdump -i vA -w "$W/$t.pcap" -U not arp >/dev/null 2>"$W/tcpdump.$t.log" &
+	local tpid=$!
+	sleep 1
+	ev A initiate pair >/dev/null || fail "$t: espvis ike initiate"
+	child_up A && child_up B || fail "$t: no Child SA in both data planes"
+	ev A status >"$W/A.$t.status"
+	grep '"ike_sa"\|"child_sa"\|"esp_sa"' "$W/A.$t.status" | sed 's/^/    > /'
+	grep -q '"ike_sa".*\[4500\]","remote":"[0-9.]*\[4500\]".*"natt":true' "$W/A.$t.status" ||
+		fail "$t: IKE SA not on port 4500 with natt"
+	grep -q '"child_sa".*"encap":true,"wesp":true' "$W/A.$t.status" || fail "$t: Child SA not WESP with UDP encapsulation"
+	grep -q 'pair: UDP encapsulation forced (encap: true), using port 4500' "$W/A.log" ||
+		fail "$t: A did not force UDP encapsulation: $(grep -m 1 'port 4500' "$W/A.log")"
+	ev B status | grep -q '"ike_sa".*\[4500\]","remote":"[0-9.]*\[4500\]".*"natt":true' ||
+		fail "$t: B's IKE SA not on port 4500 with natt"
+	grep -q '"esp_sa".*"encap":"udp","wesp":true' "$W/A.$t.status" || fail "$t: data plane SA not WESP in UDP"
+	ping_check "$t" $IA $IB 5 0.2
+	tcp_check "$t-cap" $IA $IB 1 300000
+	sleep 0.5
+	for p in $(ns_pids "$NS_A" "$(command -v tcpdump)"); do kill -INT "$p"; done
+	wait $tpid 2>/dev/null
+	tcp_check "$t" $IA $IB "$SECS" 400000000
+	# UDP 4500 payloads: 00000000 (non-ESP marker: IKE) or 00000002 (the
+	# WESP protocol identifier, RFC 5840 2.1); nothing of IP 50 or 141
+	nw=$(tcpdump -nr "$W/$t.pcap" 'udp port 4500 and udp[8:4] = 2' 2>/dev/null | wc -l)
+	nike=$(tcpdump -nr "$W/$t.pcap" 'udp port 4500 and udp[8:4] = 0' 2>/dev/null | wc -l)
+	nesp=$(tcpdump -nr "$W/$t.pcap" 'udp port 4500 and udp[8:4] != 0 and udp[8:4] != 2' 2>/dev/null | wc -l)
+	nip=$(tcpdump -nr "$W/$t.pcap" 'ip proto 50 or ip proto 141' 2>/dev/null | wc -l)
+	echo "  capture: UDP 4500: $nw WESP (identifier 2), $nike IKE (non-ESP marker), $nesp other; IP 50/141: $nip"
+	[ "$nw" -gt 20 ] && [ "$nike" -ge 2 ] && [ "$nesp" = 0 ] && [ "$nip" = 0 ] ||
+		fail "$t: capture is not WESP in UDP 4500"
+	"$ESPVIS" -r "$W/$t.pcap" >"$W/$t.eve" 2>"$W/$t.eve.err" || fail "$t: espvis -r: $(tail -n 2 "$W/$t.eve.err")"
+	$PY - "$W/$t.eve" "$esp" <<'PYEOF' || fail "$t: the inspector's view of the capture"
+import json, sys
+evs = [json.loads(l) for l in open(sys.argv[1])]
+esp = [e["esp"] for e in evs if e["event_type"] == "esp"]
+assert len(esp) >= 2, "esp events: %s" % esp
+null = sys.argv[2].startswith("null")
+for e in esp:
+    assert e["wesp"] is True and e["method"] == "wesp" and e["encap"] == "udp", e
+    assert not null or (e["verdict"] == "null" and e["icv_len"] == 16), e
+flows = [e for e in evs if e["event_type"] == "flow" and "esp" in e]
+icmp = [f for f in flows if f["proto"] == "ICMP"]
+tcp = [f for f in flows if f["proto"] == "TCP" and f.get("dest_port") == 5201]
+assert not null or (icmp and tcp), [(f["proto"], f.get("dest_port")) for f in flows]
+assert not null or (icmp[0]["src_ip"], icmp[0]["dest_ip"]) == ("10.202.1.1", "10.202.2.1"), icmp[0]
+print("  inspector: %d esp events (wesp true, encap udp, method wesp, verdict %s); "
+      "inner flows: ICMP %s -> %s (%d pkts), TCP %s -> %s:5201 (%d pkts)" % (
+      len(esp), esp[0]["verdict"], icmp[0]["src_ip"], icmp[0]["dest_ip"],
+      icmp[0]["flow"]["pkts_toserver"] + icmp[0]["flow"]["pkts_toclient"],
+      tcp[0]["src_ip"], tcp[0]["dest_ip"],
+      tcp[0]["flow"]["pkts_toserver"] + tcp[0]["flow"]["pkts_toclient"]))
+PYEOF
+	ev B status >"$W/B.$t.status"
+	grep -q '"esp_sa".*"encap":"udp","wesp":true.*"in_errors":{}' "$W/B.$t.status" ||
+		fail "$t: B's SA not WESP in UDP, or inbound errors: $(grep '"esp_sa"' "$W/B.$t.status")"
+	stop_espvis "$NS_A"; stop_espvis "$NS_B"
+	san_check
+	if [ $fails -eq $before ]; then passes=$((passes + 1)); echo "  ok"
+	else echo "  espvis logs:"; tail -n 12 "$W/A.log" "$W/B.log" | sed 's/^/    /'; fi
+}
+
 : >"$W/throughput"
 for c in $CASES; do
 	case $c in
@@ -534,6 +615,7 @@ for c in $CASES; do
 	Sgcm) run_strongswan "$c" aes128gcm16;;
 	Wnull) run_wesp "$c" null-sha256;;
 	Wgcm) run_wesp "$c" aes128gcm16;;
+	WUnull) run_wesp_udp "$c" null-sha256;;
 	Pnull) run_plain "$c" null-sha256;;
 	Pgcm) run_plain "$c" aes128gcm16;;
 	*) fail "unknown case $c";;
