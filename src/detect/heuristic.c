@@ -341,12 +341,14 @@ heur_inspect(const struct heur *h, const struct heur_input *in,
 	    ESP_CHECK_ALIGN | ESP_CHECK_PADDING, out) == ESP_LAYOUT_OK);
 }
 
-bool
-heur_decide_wesp(struct heur *h, bool encrypted, uint8_t iv_len,
-    uint8_t icv_len, uint32_t pkts)
+/* A verdict known from outside the heuristics (the WESP header, a key):
+ * for ESP-NULL with the layout it gives. */
+static bool
+decide_known(struct heur *h, bool encrypted, uint8_t iv_len,
+    uint8_t icv_len, uint32_t pkts, enum sa_method method, const char *why)
 {
 	if (!sa_set_state(h, encrypted ? VERDICT_ENCRYPTED : VERDICT_NULL,
-	    METHOD_WESP, encrypted ? "WESP E=1" : "WESP E=0"))
+	    method, why))
 		return (false);
 	if (!encrypted) {
 		h->iv_len = iv_len;
@@ -357,19 +359,19 @@ heur_decide_wesp(struct heur *h, bool encrypted, uint8_t iv_len,
 }
 
 bool
+heur_decide_wesp(struct heur *h, bool encrypted, uint8_t iv_len,
+    uint8_t icv_len, uint32_t pkts)
+{
+	return (decide_known(h, encrypted, iv_len, icv_len, pkts, METHOD_WESP,
+	    encrypted ? "WESP E=1" : "WESP E=0"));
+}
+
+bool
 heur_decide_keys(struct heur *h, bool encrypted, uint8_t iv_len,
     uint8_t icv_len, uint32_t pkts)
 {
-	if (!sa_set_state(h, encrypted ? VERDICT_ENCRYPTED : VERDICT_NULL,
-	    METHOD_KEYS, encrypted ? "key: encrypting suite" :
-	    "key: integrity-only suite"))
-		return (false);
-	if (!encrypted) {
-		h->iv_len = iv_len;
-		h->icv_len = icv_len;
-	}
-	h->decided_after = pkts;
-	return (true);
+	return (decide_known(h, encrypted, iv_len, icv_len, pkts, METHOD_KEYS,
+	    encrypted ? "key: encrypting suite" : "key: integrity-only suite"));
 }
 
 size_t
