@@ -1,7 +1,8 @@
 #!/bin/sh
 # The man pages format without a warning (groff and man-db), every option
-# of --help is in espvis(8), every key of docs/espvis.yaml in
-# espvis.yaml(5); --help and --version say what they should.
+# of --help is in espvis(8), every key of docs/espvis.yaml and every key
+# the ike: and mgmt: loaders accept in espvis.yaml(5); --help and
+# --version say what they should.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 espvis=${ESPVIS:-$top/build/espvis}
 tmp=$(mktemp -d) || exit 1
@@ -32,9 +33,24 @@ done
 # Every key of the example configuration (commented-out ones too) is in
 # espvis.yaml(5), by its last component.
 for key in $(sed -n 's/^[ #]*\([a-z_][a-z_]*\):.*/\1/p' "$top/docs/espvis.yaml" | sort -u); do
-	case $key in decode|detect|flows|dpi|nfq|outputs|eve|inner|redis) continue;; esac
+	case $key in decode|detect|flows|dpi|nfq|outputs|eve|inner|redis|ike|mgmt) continue;; esac
 	grep -q "^\.It Cm \([a-z_.]*\.\)\?$key :" "$top/docs/espvis.yaml.5" ||
 		{ echo "FAIL: key $key of docs/espvis.yaml is not in espvis.yaml(5)"; fail=1; }
+done
+
+# Every key the ike: and mgmt: loaders accept (the key tables of
+# src/ike/ike_config.c and mgmt_config_load) is in espvis.yaml(5), so that
+# the page cannot fall behind the code.
+awk '/static const char \*const [a-z_]*keys\[\] = [{]/ {on = 1}
+    on {l = $0; while (match(l, /"[a-z_]+"/)) {
+	print substr(l, RSTART + 1, RLENGTH - 2); l = substr(l, RSTART + RLENGTH)}}
+    on && /[}];/ {on = 0}' "$top/src/ike/ike_config.c" "$top/src/mgmt/mgmt.c" |
+    sort -u >"$tmp/loader-keys"
+[ "$(wc -l <"$tmp/loader-keys")" -ge 40 ] ||
+	{ echo "FAIL: found only $(wc -l <"$tmp/loader-keys") keys in the ike:/mgmt: key tables"; fail=1; }
+for key in $(cat "$tmp/loader-keys"); do
+	grep -q "^\.It Cm \([a-z_.]*\.\)\?$key :" "$top/docs/espvis.yaml.5" ||
+		{ echo "FAIL: ike:/mgmt: key $key is not in espvis.yaml(5)"; fail=1; }
 done
 
 # --version: espvis's, then each library's as loaded.
