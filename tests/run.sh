@@ -11,6 +11,13 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 ESPVIS="$top/$build/espvis"
 BUILD="$top/$build"
 export ESPVIS BUILD
+# Debian's tools first: `make deps-test` installs what the tests drive
+# (python3 with python3-scapy and python3-cryptography, tshark, ...) under
+# /usr.  A python3 found earlier in PATH, such as pyenv's shim (a chain of
+# shell scripts, ~0.2 s per start on an idle 2-core machine, seconds on a
+# loaded one), would cost that on each of the suite's hundreds of starts.
+PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+export PATH
 # Check's per-test timeouts are set for a quiet machine; a shared or
 # sanitized run may be several times slower.
 CK_TIMEOUT_MULTIPLIER=${CK_TIMEOUT_MULTIPLIER:-4}
