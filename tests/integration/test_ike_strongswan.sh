@@ -275,7 +275,7 @@ check_sas() {
 # charon has no exchange queued or running (a rekey may wait behind a
 # liveness check).
 settle() {
-	for _ in $(seq 60); do
+	for _ in $(seq 150); do
 		sw --list-sas >"$W/settle.txt" 2>&1
 		ev status >"$W/settle.json" 2>&1
 		if [ "$(grep -c '^pair: ' "$W/settle.txt")" = 1 ] && [ "$(grep -c '^  c: ' "$W/settle.txt")" = 1 ] &&
@@ -285,7 +285,39 @@ settle() {
 		   grep -q '"child_sa".*INSTALLED' "$W/settle.json"; then
 			return 0
 		fi
-		sleep 0.25
+		sleep 0.1
+	done
+}
+
+# changed KIND FIELD OLD: until espvis's first KIND object shows a FIELD
+# other than OLD, at most 5 s (a rekey has replaced the SA; settle then
+# waits for the old one to go at both sides).  Waiting for the change, not
+# a fixed time, before settle: settle alone may see the state before the
+# rekey started.
+changed() {
+	local v
+	for _ in $(seq 50); do
+		ev status >"$W/changed.json" 2>&1
+		v=$(json_get "$W/changed.json" "$1" "$2")
+		[ -n "$v" ] && [ "$v" != "$3" ] && return 0
+		sleep 0.1
+	done
+}
+
+# gone_at sw PATTERN | ev PATTERN | both SW_PATTERN EV_PATTERN: until the
+# pattern is no longer in `swanctl --list-sas` (sw), `espvis ike status`
+# (ev) or either (both), at most 5 s; the caller then asserts it
+gone_at() {
+	for _ in $(seq 50); do
+		: >"$W/gone.txt"; : >"$W/gone.json"
+		[ "$1" = ev ] || sw --list-sas >"$W/gone.txt" 2>&1
+		[ "$1" = sw ] || ev status >"$W/gone.json" 2>&1
+		case $1 in
+		sw) grep -q "$2" "$W/gone.txt" || return 0;;
+		ev) grep -q "$2" "$W/gone.json" || return 0;;
+		both) grep -q "$2" "$W/gone.txt" || grep -q "$3" "$W/gone.json" || return 0;;
+		esac
+		sleep 0.1
 	done
 }
 
@@ -299,7 +331,7 @@ start_espvis() {
 # stop_espvis: SIGTERM is a clean exit that deletes the IKE SA at strongSwan too
 stop_espvis() {
 	kill -TERM "$EPID"; wait "$EPID" 2>/dev/null; EPID=""
-	for _ in $(seq 20); do sw --list-sas 2>/dev/null | grep -q ESTABLISHED || break; sleep 0.25; done
+	for _ in $(seq 50); do sw --list-sas 2>/dev/null | grep -q ESTABLISHED || break; sleep 0.1; done
 	if sw --list-sas 2>/dev/null | grep -q ESTABLISHED; then
 		fail "$1: IKE SA still up at strongSwan after espvis exited"
 		sw --terminate --ike pair --force >/dev/null 2>&1
@@ -375,12 +407,12 @@ run_lifecycle() {
 	# Only the lines charon logs from now on: earlier cases' deletes
 	# left empty INFORMATIONAL responses in the same log.
 	lines=$(wc -l <"$W/A/charon.log")
-	i=0
-	while [ $i -lt 20 ] && ! tail -n +$((lines + 1)) "$W/A/charon.log" |
-	    grep -Eq 'parsed INFORMATIONAL request [0-9]+ \[ \]'; do
-		sleep 0.5; i=$((i + 1))
+	for _ in $(seq 50); do   # the check and charon's answer, at most 10 s
+		tail -n +$((lines + 1)) "$W/A/charon.log" >"$W/dpd.$n.log"
+		grep -Eq 'parsed INFORMATIONAL request [0-9]+ \[ \]' "$W/dpd.$n.log" &&
+			grep -Eq 'generating INFORMATIONAL response [0-9]+ \[ \]' "$W/dpd.$n.log" && break
+		sleep 0.2
 	done
-	sleep 0.5
 	tail -n +$((lines + 1)) "$W/A/charon.log" >"$W/dpd.$n.log"
 	grep -Eq 'parsed INFORMATIONAL request [0-9]+ \[ \]' "$W/dpd.$n.log" ||
 		fail "$n: no liveness check from espvis reached strongSwan"
@@ -389,21 +421,21 @@ run_lifecycle() {
 	settle; check_sas $n.dpd
 	echo "  strongSwan rekeys the Child SA"
 	sw --rekey --child c >"$W/rekey.$n.1.log" 2>&1 || fail "swanctl --rekey --child"
-	sleep 0.5; settle; check_sas $n.1
+	changed child_sa spi_in "$old_in"; settle; check_sas $n.1
 	[ "$spi_in" != "$old_in" ] || fail "$n.1: Child SA SPI unchanged after rekey"
 	old_in=$spi_in
 	echo "  espvis rekeys the Child SA"
 	ev rekey "$spi_in" >/dev/null || fail "espvis ike rekey $spi_in"
-	sleep 0.5; settle; check_sas $n.2
+	changed child_sa spi_in "$old_in"; settle; check_sas $n.2
 	[ "$spi_in" != "$old_in" ] || fail "$n.2: Child SA SPI unchanged after rekey"
 	echo "  strongSwan rekeys the IKE SA"
 	sw --rekey --ike pair >"$W/rekey.$n.3.log" 2>&1 || fail "swanctl --rekey --ike"
-	sleep 0.5; settle; check_sas $n.3
+	changed ike_sa spi_i "$old_i"; settle; check_sas $n.3
 	[ "$spi_i" != "$old_i" ] || fail "$n.3: IKE SPI unchanged after rekey"
 	old_i=$spi_i
 	echo "  espvis rekeys the IKE SA"
 	ev rekey "$spi_i" >/dev/null || fail "espvis ike rekey $spi_i"
-	sleep 0.5; settle; check_sas $n.4
+	changed ike_sa spi_i "$old_i"; settle; check_sas $n.4
 	[ "$spi_i" != "$old_i" ] || fail "$n.4: IKE SPI unchanged after rekey"
 	echo "  espvis adds a second Child SA (CREATE_CHILD_SA), then deletes it"
 	ev initiate pair >/dev/null || fail "espvis ike initiate (second Child SA)"
@@ -424,17 +456,17 @@ run_lifecycle() {
 	settle; check_sas $n.5d
 	echo "  espvis deletes the Child SA, then strongSwan deletes the IKE SA"
 	ev delete "$spi_in" >/dev/null || fail "espvis ike delete $spi_in"
-	sleep 1
+	gone_at both '^  c: ' '"child_sa"'
 	sw --list-sas | grep -q '^  c: ' && fail "$n.5: Child SA still at strongSwan"
 	ev status | grep -q '"child_sa"' && fail "$n.5: Child SA still at espvis"
 	sw --terminate --ike pair --timeout 5 >/dev/null 2>&1 || fail "swanctl --terminate --ike"
-	sleep 0.5
+	gone_at ev '"ike_sa"'
 	ev status | grep -q '"ike_sa"' && fail "$n.6: IKE SA still at espvis after strongSwan deleted it"
 	echo "  strongSwan brings it up again, espvis deletes the IKE SA"
 	bring_up $n.7 charon
 	check_sas $n.7
 	ev delete pair >/dev/null || fail "espvis ike delete pair"
-	sleep 1
+	gone_at sw '^pair: '
 	sw --list-sas | grep -q '^pair: ' && fail "$n.8: IKE SA still at strongSwan after espvis deleted it"
 	stop_espvis "$n"
 	if [ $fails -eq $before ]; then passes=$((passes + 1)); echo "  ok"
