@@ -58,7 +58,7 @@ LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all deps deps-test demo check test unit install uninstall clean fuzz \
+.PHONY: all deps deps-test demo check test unit install uninstall clean fuzz programs \
 	fuzz-corpus bench deb
 
 all: $(BUILD)/espvis
@@ -126,14 +126,21 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh tests/demo.sh $(BUILD)/espvis
 
-# Both builds by default; SAN=1 (or SAN=0) runs only that one.
+# Both builds by default; SAN=1 (or SAN=0) runs only that one.  Each
+# build compiles on every CPU (JOBS), then its tests run one at a time.
+JOBS	?= $(shell nproc 2>/dev/null || echo 1)
 check: deps-test
 ifeq ($(origin SAN),undefined)
+	@$(MAKE) --no-print-directory -j$(JOBS) programs SAN=0
 	@$(MAKE) --no-print-directory test SAN=0
+	@$(MAKE) --no-print-directory -j$(JOBS) programs SAN=1
 	@$(MAKE) --no-print-directory test SAN=1
 else
+	@$(MAKE) --no-print-directory -j$(JOBS) programs
 	@$(MAKE) --no-print-directory test
 endif
+
+programs: all $(UNIT_BIN)
 
 test: all $(UNIT_BIN)
 	@sh tests/run.sh $(BUILD)
