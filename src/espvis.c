@@ -28,6 +28,7 @@
 #include "report/report.h"
 #include "report/summary.h"
 #include "report/tally.h"
+#include "report/tally_live.h"
 #include "version.h"
 #include "sandbox.h"
 #include "workers.h"
@@ -1415,12 +1416,104 @@ start_progress(const struct options *o, struct progress *pg)
 	progress_init(pg, show ? stderr : NULL, total);
 }
 
-/* eve_set_tap(): every event also counted for the summary. */
-static int
-tally_tap(void *arg, const char *event, size_t len)
+/*
+ * The summary's counts: every event the writers format, from its report
+ * (eve_set_observer(), report/tally_live.h).  With workers each worker
+ * counts its own events into its own tally, added up at the end.
+ */
+struct run_tally {
+	struct tally	*all;		/* NULL: no table, the counters only */
+	struct tally	*worker[WORKERS_MAX];
+	uint32_t	 n;
+};
+
+static void
+obs_sa(void *arg, const struct sa_report *r)
 {
-	tally_line(arg, event, len);
-	return (0);
+	tally_sa_report(arg, r);
+}
+
+static void
+obs_flow(void *arg, const struct flow_report *r)
+{
+	tally_flow_report(arg, r);
+}
+
+static void
+obs_alert(void *arg, const struct alert_report *r)
+{
+	tally_alert_report(arg, r);
+}
+
+static void
+obs_stats(void *arg, int64_t sec, uint32_t usec, const struct stats *st)
+{
+	tally_stats_report(arg, sec, usec, st);
+}
+
+static void
+tally_observer(struct tally *t, struct eve_observer *obs)
+{
+	obs->sa = obs_sa;
+	obs->flow = obs_flow;
+	obs->alert = obs_alert;
+	obs->stats = obs_stats;
+	obs->arg = t;
+}
+
+static void
+run_tally_free(struct run_tally *rt)
+{
+	uint32_t i;
+
+	for (i = 0; i < rt->n; i++)
+		tally_free(rt->worker[i]);
+	tally_free(rt->all);
+	memset(rt, 0, sizeof(*rt));
+}
+
+/* n_workers: 0 for a lone pipeline.  Without memory: no table. */
+static void
+run_tally_new(struct run_tally *rt, uint32_t n_workers)
+{
+	memset(rt, 0, sizeof(*rt));
+	if ((rt->all = tally_new_summary()) == NULL)
+		return;
+	for (rt->n = 0; rt->n < n_workers; rt->n++)
+		if ((rt->worker[rt->n] = tally_new_summary()) == NULL) {
+			run_tally_free(rt);
+			return;
+		}
+}
+
+static void
+run_tally_observe(struct run_tally *rt, struct eve *eve, struct workers *wk)
+{
+	struct eve_observer obs;
+	uint32_t i;
+
+	if (rt->all == NULL)
+		return;
+	tally_observer(rt->all, &obs);
+	eve_set_observer(eve, &obs);
+	if (wk == NULL)
+		return;
+	workers_set_observer(wk, rt->n, &obs);
+	for (i = 0; i < rt->n; i++) {
+		tally_observer(rt->worker[i], &obs);
+		workers_set_observer(wk, i, &obs);
+	}
+}
+
+/* After the workers have ended. */
+static void
+run_tally_sum(struct run_tally *rt)
+{
+	uint32_t i;
+
+	if (rt->all != NULL)
+		for (i = 0; i < rt->n; i++)
+			tally_merge(rt->all, rt->worker[i]);
 }
 
 /* Only when events were lost or a socket peer came and went: the stats
@@ -1456,6 +1549,7 @@ report_command(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "top", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "summary", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1463,10 +1557,10 @@ report_command(int argc, char **argv)
 	const char *out = "report.html";
 	char err[512];
 	uint32_t top = 0;
-	bool quiet = false;
-	int ch;
+	bool quiet = false, summary = false;
+	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "o:qsh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'o':
 			out = optarg;
@@ -1478,15 +1572,20 @@ report_command(int argc, char **argv)
 		case 'q':
 			quiet = true;
 			break;
+		case 's':
+			summary = true;
+			break;
 		case 'h':
 			printf("usage: espvis report EVE.json ... [-o FILE] "
-			    "[--top N] [-q]\n\nAn HTML page (no script, no "
+			    "[--top N] [-q] [--summary]\n\nAn HTML page (no script, no "
 			    "external asset) of the events: SAs by verdict and "
 			    "ICV length,\ninner applications, alerts over time, "
 			    "top talkers inside ESP-NULL.\n-o FILE: the page "
 			    "(default report.html; - for standard output);\n"
 			    "--top N: rows of each top-N chart (default %d).  "
-			    "EVE.json may be - (standard input).\n",
+			    "EVE.json may be - (standard input).\n--summary: "
+			    "no page; the SA, flow and alert rows of the summary "
+			    "a run prints, on standard output.\n",
 			    REPORT_TOP_DEFAULT_ROWS);
 			return (EXIT_SUCCESS);
 		default:
@@ -1498,12 +1597,19 @@ report_command(int argc, char **argv)
 		    "(espvis report --help)\n");
 		return (EXIT_USAGE);
 	}
-	if (report_run((const char *const *)argv + optind,
-	    (size_t)(argc - optind), out, top, "espvis " ESPVIS_VERSION, &res,
-	    err, sizeof(err)) != 0) {
+	if (summary)
+		rc = report_summary((const char *const *)argv + optind,
+		    (size_t)(argc - optind), stdout, &res, err, sizeof(err));
+	else
+		rc = report_run((const char *const *)argv + optind,
+		    (size_t)(argc - optind), out, top, "espvis " ESPVIS_VERSION,
+		    &res, err, sizeof(err));
+	if (rc != 0) {
 		fprintf(stderr, "espvis report: %s\n", err);
 		return (EXIT_INPUT);
 	}
+	if (summary)
+		out = "the summary";
 	if (!quiet)
 		fprintf(stderr, "espvis report: %llu lines: %llu SAs, %llu "
 		    "flows, %llu alerts; %llu malformed and %llu unknown lines "
@@ -1530,7 +1636,7 @@ main(int argc, char **argv)
 	static struct live_run run;
 	struct priv_user user;
 	struct pidfile *pidfile = NULL;
-	struct tally *tally = NULL;
+	static struct run_tally tally;
 	static struct progress progress;
 	const char *dest;
 	uint64_t num = 0;
@@ -1584,11 +1690,11 @@ main(int argc, char **argv)
 	}
 	/*
 	 * The summary's table (without it, the counters' line only).  Made
-	 * with -q too: nDPI's memory counters depend on the heap's layout,
-	 * and -q must not change the events.
+	 * with -q too, though -q counts nothing into it: nDPI's memory
+	 * counters depend on the heap's layout, and -q must not change the
+	 * events.  Its tables are all allocated here, none during the run.
 	 */
-	if ((tally = tally_new()) != NULL)
-		eve_set_tap(eve, tally_tap, tally);
+	run_tally_new(&tally, o.workers > 1 ? o.workers : 0);
 	/* Every descriptor is open: then the pidfile, -u, the sandbox. */
 	if (o.use_nfq && (nfq = nfqueue_open(&o.nfq, err, sizeof(err))) ==
 	    NULL) {
@@ -1632,6 +1738,8 @@ main(int argc, char **argv)
 			pipeline_set_inline(pl, rules, nfqueue_on_verdict,
 			    nfqueue_fill_stats, nfq);
 	}
+	if (!o.quiet)
+		run_tally_observe(&tally, eve, wk);
 	if (endpoint_start(&o, rules, pl, wk, nfq) != 0)
 		goto out;
 	status = EXIT_SUCCESS;
@@ -1656,8 +1764,9 @@ main(int argc, char **argv)
 	eve_drain(eve);
 	progress_clear(&progress);
 	if (!o.quiet) {
+		run_tally_sum(&tally);
 		summary_print(stderr, wk != NULL ? workers_stats(wk) :
-		    pipeline_stats(pl), tally, o.n_inputs > 0 ?
+		    pipeline_stats(pl), tally.all, o.n_inputs > 0 ?
 		    progress_elapsed(&progress) : 0);
 		if (run.live != NULL)
 			print_capture_summary(&run.cs);
@@ -1680,7 +1789,7 @@ out:
 	nfqueue_close(nfq);
 	innerpcap_close(inner);
 	eve_close(eve);
-	tally_free(tally);
+	run_tally_free(&tally);
 	rules_free(rules);
 	config_free(o.conf);
 	mgmt_inspector_free(endpoint.insp);

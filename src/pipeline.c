@@ -114,10 +114,13 @@ on_sa_report(void *arg, const struct sa_report *r)
 
 /*
  * A flow-level subject from the report of a flow that ends; app NULL:
- * nDPI is off, and no app condition can match (RULE_APP_PENDING).
+ * nDPI is off, and no app condition can match (RULE_APP_PENDING).  The
+ * app is matched by nDPI's ids, not by looking its name up again (two
+ * case-insensitive searches of nDPI's protocol list a flow): the ids are
+ * what the name was made from, and rules_apps.c's table is nDPI's by id.
  */
 static void
-flow_report_subject(const struct flow_report *r, const char *app,
+flow_report_subject(const struct flow_report *r, const struct dpi_app *app,
     struct rule_subject *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -134,9 +137,12 @@ flow_report_subject(const struct flow_report *r, const char *app,
 	s->inner_proto = r->tuple.proto;
 	s->inner_sport = r->tuple.sport;
 	s->inner_dport = r->tuple.dport;
-	if (app != NULL)
-		rules_subject_set_app(s, app);
-	else
+	if (app != NULL) {
+		s->app_master = app->master;
+		s->app_id = app->app;
+		s->app_name = r->app_proto;
+		s->app_risk = app->risk;
+	} else
 		s->app_master = s->app_id = RULE_APP_PENDING;
 }
 
@@ -161,9 +167,7 @@ on_flow_end(void *arg, const struct flow_report *r)
 	out.app_proto[sizeof(out.app_proto) - 1] = '\0';
 	/* Flow rules not asked yet (nDPI never finished): ask at the end. */
 	if (!pl->flow_asked[r->slot]) {
-		flow_report_subject(&out, pl->dpi != NULL ? out.app_proto :
-		    NULL, &s);
-		s.app_risk = app.risk;
+		flow_report_subject(&out, pl->dpi != NULL ? &app : NULL, &s);
 		ask_rules(pl, &s);
 	}
 	pl->flow_asked[r->slot] = false;

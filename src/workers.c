@@ -491,6 +491,17 @@ fail:
 	return (NULL);
 }
 
+/* The workers see it with the first frame (its commit). */
+void
+workers_set_observer(struct workers *ws, uint32_t i,
+    const struct eve_observer *obs)
+{
+	if (i < ws->n)
+		eve_set_observer(ws->w[i].eve, obs);
+	else if (i == ws->n)
+		eve_set_observer(ws->ctl_eve, obs);
+}
+
 int
 workers_set_inline(struct workers *ws, uint32_t max_inflight,
     workers_verdict_fn fn, stats_fill_fn fill, void *arg)

@@ -62,6 +62,15 @@ struct workers	*workers_new(uint32_t n, uint32_t ring_kb,
 void		 workers_free(struct workers *);
 
 /*
+ * Observe the events written by worker i (i < n: on its thread) or, i
+ * == n, the reader's periodic stats events (on the reader's thread);
+ * eve_set_observer().  The stats event at the end is the real writer's
+ * (workers_finish(), on the caller's thread).  Before the first packet.
+ */
+void		 workers_set_observer(struct workers *, uint32_t i,
+		    const struct eve_observer *);
+
+/*
  * Inline: fn gets, on the reading thread, the verdict of each packet
  * given to workers_packet_tagged() with that packet's tag, and every
  * released verdict (tag 0), in the order a lone pipeline would give

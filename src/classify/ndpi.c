@@ -77,6 +77,7 @@ struct dpi {
 	struct dpi_config	 cfg;
 	struct dpi_slot		*slots;
 	uint32_t		 nslots;
+	uint32_t		 n_flows;	/* slots holding nDPI state */
 };
 
 static uint64_t		 mem_in_use;
@@ -181,12 +182,13 @@ dpi_new(const struct dpi_config *cfg, uint32_t nslots, char *err,
 }
 
 static void
-release_flow(struct dpi_slot *s)
+release_flow(struct dpi *d, struct dpi_slot *s)
 {
 	if (s->flow != NULL) {
 		s->risk = s->flow->risk;
 		ndpi_free_flow(s->flow);
 		s->flow = NULL;
+		d->n_flows--;
 	}
 }
 
@@ -197,9 +199,11 @@ dpi_free(struct dpi *d)
 
 	if (d == NULL)
 		return;
+	/* Every flow ended (the end of a run): the slots, as large as the
+	   flow table, need not be read again, some for the first time. */
 	if (d->slots != NULL)
-		for (i = 0; i < d->nslots; i++)
-			release_flow(&d->slots[i]);
+		for (i = 0; i < d->nslots && d->n_flows > 0; i++)
+			release_flow(d, &d->slots[i]);
 	free(d->slots);
 	if (d->mod != NULL)
 		ndpi_exit_detection_module(d->mod);
@@ -214,7 +218,7 @@ dpi_flow_begin(struct dpi *d, uint32_t slot, uint8_t proto, struct stats *st)
 	if (slot >= d->nslots)
 		return;
 	s = &d->slots[slot];
-	release_flow(s);
+	release_flow(d, s);
 	memset(s, 0, sizeof(*s));
 	s->active = true;
 	s->l4proto = proto;
@@ -224,6 +228,7 @@ dpi_flow_begin(struct dpi *d, uint32_t slot, uint8_t proto, struct stats *st)
 		s->done = true;
 		return;
 	}
+	d->n_flows++;
 	memset(s->flow, 0, SIZEOF_FLOW_STRUCT);
 }
 
@@ -253,7 +258,7 @@ finish(struct dpi *d, struct dpi_slot *s, bool always_giveup)
 		s->guessed = guessed != 0;
 	}
 	s->done = true;
-	release_flow(s);
+	release_flow(d, s);
 }
 
 bool
@@ -323,7 +328,7 @@ dpi_flow_end(struct dpi *d, uint32_t slot, struct dpi_app *out,
 		st->ndpi_guessed++;
 	else
 		st->ndpi_detected++;
-	release_flow(s);
+	release_flow(d, s);
 	memset(s, 0, sizeof(*s));
 }
 

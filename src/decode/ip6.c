@@ -34,6 +34,7 @@ decode_ip6(struct dctx *ctx, struct span *s)
 	struct packet		*p = ctx->p;
 	struct cursor		*c = &s->cur;
 	struct span		 payload;
+	struct cursor		 h;
 	enum skip_reason	 r;
 	uint32_t		 ver_tc_flow;
 	uint16_t		 payload_len;
@@ -43,12 +44,14 @@ decode_ip6(struct dctx *ctx, struct span *s)
 		return (r);
 	if ((r = span_need(s, IP6_HDR_LEN, SKIP_MALFORMED_IP)) != SKIP_NONE)
 		return (r);
-	ver_tc_flow = cur_be32(c);
-	payload_len = cur_be16(c);
-	next = cur_u8(c);
-	p->ip_ttl = cur_u8(c);
-	ipaddr_set6(&p->src, cur_bytes(c, 16));
-	ipaddr_set6(&p->dst, cur_bytes(c, 16));
+	/* The fixed header through a window of its length, as ip4.c. */
+	cur_window(c, IP6_HDR_LEN, &h);
+	ver_tc_flow = cur_be32(&h);
+	payload_len = cur_be16(&h);
+	next = cur_u8(&h);
+	p->ip_ttl = cur_u8(&h);
+	ipaddr_set6(&p->src, cur_bytes(&h, 16));
+	ipaddr_set6(&p->dst, cur_bytes(&h, 16));
 	if (ctx->addrs_only)
 		return (SKIP_NONE);
 	/* This header is now the outer one: nothing of an outer one stays. */
@@ -97,16 +100,18 @@ decode_ip6_ext(uint8_t *proto, struct span *s)
 enum skip_reason
 decode_ip6_frag(struct dctx *ctx, uint8_t *proto, struct span *s)
 {
+	struct cursor		h;
 	enum skip_reason	r;
 	uint32_t		id;
 	uint16_t		off_m;
 
 	if ((r = span_need(s, IP6_FRAG_LEN, SKIP_MALFORMED_IP)) != SKIP_NONE)
 		return (r);
-	*proto = cur_u8(&s->cur);
-	cur_skip(&s->cur, 1);
-	off_m = cur_be16(&s->cur);
-	id = cur_be32(&s->cur);
+	cur_window(&s->cur, IP6_FRAG_LEN, &h);
+	*proto = cur_u8(&h);
+	cur_skip(&h, 1);
+	off_m = cur_be16(&h);
+	id = cur_be32(&h);
 	if ((off_m & (IP6_FRAG_OFF | IP6_FRAG_M)) == 0)
 		return (SKIP_NONE);	/* atomic fragment */
 	return (decode_reassemble(ctx, id, off_m & IP6_FRAG_OFF,

@@ -39,9 +39,18 @@
 bool
 esp_read_header(struct cursor *c, struct esp_hdr *h)
 {
-	h->spi = cur_be32(c);
-	h->seq = cur_be32(c);
-	return (cur_ok(c));
+	struct cursor w;
+
+	if (cur_left(c) < ESP_HDR_LEN) {	/* cut short: what is there */
+		h->spi = cur_be32(c);
+		h->seq = cur_be32(c);
+		return (cur_ok(c));
+	}
+	/* A window of the header's length: one bound check, not two. */
+	cur_window(c, ESP_HDR_LEN, &w);
+	h->spi = cur_be32(&w);
+	h->seq = cur_be32(&w);
+	return (true);
 }
 
 /* Section 2.4 default padding: the k-th pad byte (1-based) holds k. */

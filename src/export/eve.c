@@ -30,8 +30,7 @@ struct eve {
 	struct sink		*sink;		/* NULL: lines go to line_fn */
 	eve_line_fn		 line_fn;
 	void			*line_arg;
-	eve_line_fn		 tap_fn;	/* sees every event too */
-	void			*tap_arg;
+	struct eve_observer	 obs;		/* sees every event too */
 	uint64_t		 events;	/* handed to the sink */
 	uint64_t		 too_large;	/* never formatted whole */
 	struct eve_counters	 reported;	/* already added to stats */
@@ -93,12 +92,11 @@ eve_open_fn(eve_line_fn fn, void *arg)
 }
 
 void
-eve_set_tap(struct eve *e, eve_line_fn fn, void *arg)
+eve_set_observer(struct eve *e, const struct eve_observer *obs)
 {
 	if (e == NULL)		/* --eve none: no events to show */
 		return;
-	e->tap_fn = fn;
-	e->tap_arg = arg;
+	e->obs = *obs;
 }
 
 int
@@ -106,8 +104,6 @@ eve_write_line(struct eve *e, const char *line, size_t len)
 {
 	enum sink_result rc;
 
-	if (e->tap_fn != NULL)
-		e->tap_fn(e->tap_arg, line, len);
 	if ((rc = sink_write(e->sink, line, len)) != SINK_FAILED)
 		e->events++;
 	return (rc == SINK_OK ? 0 : -1);
@@ -184,18 +180,23 @@ report_counters(struct eve *e, struct stats *st)
 	e->reported = now;
 }
 
+/* The event fits the line: then it is emitted, and observed. */
+static bool
+formatted(const struct eve *e, const struct json *j)
+{
+	return (!j->overflow && j->len + 1 < sizeof(e->line));
+}
+
 static int
 emit(struct eve *e, struct json *j, struct stats *st)
 {
 	enum sink_result rc = SINK_FAILED;
 
-	if (j->overflow || j->len + 1 >= sizeof(e->line)) {
+	if (!formatted(e, j)) {
 		e->too_large++;
 		report_counters(e, st);
 		return (-1);
 	}
-	if (e->tap_fn != NULL)
-		e->tap_fn(e->tap_arg, e->line, j->len);
 	if (e->line_fn != NULL) {
 		if ((rc = e->line_fn(e->line_arg, e->line, j->len)) == SINK_OK)
 			e->events++;
@@ -327,6 +328,8 @@ eve_write_esp(struct eve *e, const struct sa_report *r, struct stats *st)
 		put_icv(&j, r);
 	json_close_object(&j);
 	json_close_object(&j);
+	if (e->obs.sa != NULL && formatted(e, &j))
+		e->obs.sa(e->obs.arg, r);
 	return (emit(e, &j, st));
 }
 
@@ -501,6 +504,8 @@ eve_write_stats(struct eve *e, int64_t ts_sec, uint32_t ts_usec,
 	json_close_object(&j);
 	json_close_object(&j);
 	json_close_object(&j);
+	if (e->obs.stats != NULL && formatted(e, &j))
+		e->obs.stats(e->obs.arg, ts_sec, ts_usec, st);
 	return (emit(e, &j, st));
 }
 
@@ -600,6 +605,8 @@ eve_write_flow(struct eve *e, const struct flow_report *r, struct stats *st)
 	    sizeof(addr)));
 	json_close_object(&j);
 	json_close_object(&j);
+	if (e->obs.flow != NULL && formatted(e, &j))
+		e->obs.flow(e->obs.arg, r);
 	return (emit(e, &j, st));
 }
 
@@ -649,5 +656,7 @@ eve_write_alert(struct eve *e, const struct alert_report *a, struct stats *st)
 	json_bool(&j, "wesp", a->wesp);
 	json_close_object(&j);
 	json_close_object(&j);
+	if (e->obs.alert != NULL && formatted(e, &j))
+		e->obs.alert(e->obs.arg, a);
 	return (emit(e, &j, st));
 }

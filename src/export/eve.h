@@ -69,12 +69,23 @@ struct eve	*eve_open_fn(eve_line_fn fn, void *arg);
 int		 eve_write_line(struct eve *, const char *event, size_t len);
 
 /*
- * Every event this writer formats or is handed (eve_write_line) is also
- * shown to fn, before its destination gets it, whatever becomes of it
- * there: the end-of-run summary counts events this way.  fn's return
- * value is ignored; it runs on the writing thread.
+ * Every event this writer formats is also shown to an observer, as the
+ * report it was formatted from, once formatted, whatever becomes of it
+ * at its destination: the end-of-run summary counts events this way
+ * (report/tally_live.h) instead of reading their JSON again.  Lines
+ * handed in whole (eve_write_line) are not shown: their writer (a
+ * worker's eve_open_fn() one) shows them.  Each callback may be NULL;
+ * they run on the writing thread.  The observer is copied.
  */
-void		 eve_set_tap(struct eve *, eve_line_fn fn, void *arg);
+struct eve_observer {
+	void	(*sa)(void *arg, const struct sa_report *);
+	void	(*flow)(void *arg, const struct flow_report *);
+	void	(*alert)(void *arg, const struct alert_report *);
+	void	(*stats)(void *arg, int64_t ts_sec, uint32_t ts_usec,
+		    const struct stats *);
+	void	*arg;
+};
+void		 eve_set_observer(struct eve *, const struct eve_observer *);
 
 /* Each returns 0, or -1 when the event was lost (counted in stats). */
 int		 eve_write_esp(struct eve *, const struct sa_report *,

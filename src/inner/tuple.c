@@ -133,24 +133,26 @@ tuple_parse_l4(uint8_t proto, const uint8_t *b, size_t len,
 static enum tuple_result
 parse_ip4(struct cursor *c, struct tuple_pkt *out)
 {
-	struct cursor	 l4;
+	struct cursor	 h, l4;
 	const uint8_t	*src, *dst;
 	size_t		 ihl, total;
 	uint16_t	 frag;
 	uint8_t		 vihl, proto;
 
-	vihl = cur_u8(c);
-	cur_skip(c, 1);				/* TOS */
-	total = cur_be16(c);
-	cur_skip(c, 2);				/* identification */
-	frag = cur_be16(c);
-	cur_skip(c, 1);				/* TTL */
-	proto = cur_u8(c);
-	cur_skip(c, 2);				/* checksum */
-	src = cur_bytes(c, 4);
-	dst = cur_bytes(c, 4);
-	if (!cur_ok(c))
+	if (cur_left(c) < IP4_MIN_HDR)
 		return (TUPLE_TRUNCATED);
+	/* The fixed header through a window of its length: one check. */
+	cur_window(c, IP4_MIN_HDR, &h);
+	vihl = cur_u8(&h);
+	cur_skip(&h, 1);			/* TOS */
+	total = cur_be16(&h);
+	cur_skip(&h, 2);			/* identification */
+	frag = cur_be16(&h);
+	cur_skip(&h, 1);			/* TTL */
+	proto = cur_u8(&h);
+	cur_skip(&h, 2);			/* checksum */
+	src = cur_bytes(&h, 4);
+	dst = cur_bytes(&h, 4);
 	ihl = (size_t)(vihl & 0x0f) * 4;
 	if (vihl >> 4 != 4 || ihl < IP4_MIN_HDR || total < ihl)
 		return (TUPLE_MALFORMED);
@@ -176,22 +178,23 @@ parse_ip4(struct cursor *c, struct tuple_pkt *out)
 static enum tuple_result
 parse_ip6(struct cursor *c, struct tuple_pkt *out)
 {
-	struct cursor	 pl;
+	struct cursor	 h, pl;
 	const uint8_t	*src, *dst;
 	size_t		 plen, hlen;
 	uint16_t	 frag;
 	uint8_t		 ver, nh;
 	int		 n;
 
-	ver = cur_u8(c) >> 4;
-	cur_skip(c, 3);				/* class, flow label */
-	plen = cur_be16(c);
-	nh = cur_u8(c);
-	cur_skip(c, 1);				/* hop limit */
-	src = cur_bytes(c, 16);
-	dst = cur_bytes(c, 16);
-	if (!cur_ok(c))
+	if (cur_left(c) < IP6_HDR)
 		return (TUPLE_TRUNCATED);
+	cur_window(c, IP6_HDR, &h);		/* one bound check */
+	ver = cur_u8(&h) >> 4;
+	cur_skip(&h, 3);			/* class, flow label */
+	plen = cur_be16(&h);
+	nh = cur_u8(&h);
+	cur_skip(&h, 1);			/* hop limit */
+	src = cur_bytes(&h, 16);
+	dst = cur_bytes(&h, 16);
 	/* Payload length 0 means a jumbogram (RFC 2675): not inside ESP. */
 	if (ver != 6 || plen == 0)
 		return (TUPLE_MALFORMED);

@@ -9,6 +9,7 @@
 
 #include "html.h"
 #include "report.h"
+#include "summary.h"
 #include "tally.h"
 
 /*
@@ -85,6 +86,65 @@ write_page(const char *path, const struct tally *t,
 	return (rc);
 }
 
+static void
+set_result(struct report_result *res, const struct tally *t)
+{
+	res->lines = t->lines;
+	res->malformed = t->malformed;
+	res->unknown = t->unknown;
+	res->sas = t->sas;
+	res->flows = t->flows;
+	res->alerts = t->alerts;
+}
+
+/* Every input into a new tally (*tp, NULL on failure: freed). */
+static int
+read_all(const char *const *inputs, size_t n_inputs, struct tally **tp,
+    char *err, size_t errlen)
+{
+	struct tally *t;
+	char *buf;
+	size_t i;
+	int rc = 0;
+
+	t = tally_new();
+	buf = malloc(REPORT_LINE_MAX);
+	if (t == NULL || buf == NULL) {
+		snprintf(err, errlen, "out of memory");
+		rc = -1;
+	}
+	for (i = 0; i < n_inputs && rc == 0; i++)
+		rc = read_input(inputs[i], t, buf, REPORT_LINE_MAX, err,
+		    errlen);
+	free(buf);
+	if (rc != 0) {
+		tally_free(t);
+		t = NULL;
+	} else
+		tally_finish(t);
+	*tp = t;
+	return (rc);
+}
+
+int
+report_summary(const char *const *inputs, size_t n_inputs, FILE *out,
+    struct report_result *res, char *err, size_t errlen)
+{
+	struct tally *t;
+
+	memset(res, 0, sizeof(*res));
+	if (read_all(inputs, n_inputs, &t, err, errlen) != 0)
+		return (-1);
+	summary_print_tally(out, t);
+	set_result(res, t);
+	tally_free(t);
+	if (fflush(out) != 0 || ferror(out)) {
+		snprintf(err, errlen, "write error");
+		return (-1);
+	}
+	return (0);
+}
+
 int
 report_run(const char *const *inputs, size_t n_inputs, const char *out_path,
     size_t top, const char *generated, struct report_result *res, char *err,
@@ -92,37 +152,17 @@ report_run(const char *const *inputs, size_t n_inputs, const char *out_path,
 {
 	struct report_meta meta;
 	struct tally *t;
-	char *buf;
-	size_t i;
-	int rc = 0;
+	int rc;
 
 	memset(res, 0, sizeof(*res));
-	t = tally_new();
-	buf = malloc(REPORT_LINE_MAX);
-	if (t == NULL || buf == NULL) {
-		snprintf(err, errlen, "out of memory");
-		rc = -1;
-		goto out;
-	}
-	for (i = 0; i < n_inputs && rc == 0; i++)
-		rc = read_input(inputs[i], t, buf, REPORT_LINE_MAX, err,
-		    errlen);
-	if (rc != 0)
-		goto out;
-	tally_finish(t);
+	if (read_all(inputs, n_inputs, &t, err, errlen) != 0)
+		return (-1);
 	meta.sources = inputs;
 	meta.n_sources = n_inputs;
 	meta.top = top;
 	meta.generated = generated;
 	rc = write_page(out_path, t, &meta, err, errlen);
-	res->lines = t->lines;
-	res->malformed = t->malformed;
-	res->unknown = t->unknown;
-	res->sas = t->sas;
-	res->flows = t->flows;
-	res->alerts = t->alerts;
-out:
-	free(buf);
+	set_result(res, t);
 	tally_free(t);
 	return (rc);
 }

@@ -6,6 +6,7 @@
 #define ESPVIS_REPORT_REPORT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #define REPORT_LINE_MAX		65536	/* longer lines are malformed */
@@ -27,6 +28,14 @@ struct report_result {
  */
 int	report_run(const char *const *inputs, size_t n_inputs,
 	    const char *out_path, size_t top, const char *generated,
+	    struct report_result *res, char *err, size_t errlen);
+
+/*
+ * `espvis report --summary`: no page; the rows of the summary a run
+ * prints (summary_print_tally()) for the events of the inputs, on out.
+ * Returns as report_run() does.
+ */
+int	report_summary(const char *const *inputs, size_t n_inputs, FILE *out,
 	    struct report_result *res, char *err, size_t errlen);
 
 #endif /* ESPVIS_REPORT_REPORT_H */

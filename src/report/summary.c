@@ -126,14 +126,19 @@ print_skipped(FILE *out, const struct stats *st)
 }
 
 void
+summary_print_tally(FILE *out, const struct tally *t)
+{
+	print_sas(out, t);
+	print_apps(out, t);
+	print_alerts(out, t);
+}
+
+void
 summary_print(FILE *out, const struct stats *st, const struct tally *t,
     double elapsed_s)
 {
 	print_totals(out, st, elapsed_s);
-	if (t != NULL) {
-		print_sas(out, t);
-		print_apps(out, t);
-		print_alerts(out, t);
-	}
+	if (t != NULL)
+		summary_print_tally(out, t);
 	print_skipped(out, st);
 }

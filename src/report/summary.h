@@ -22,4 +22,11 @@
 void	summary_print(FILE *out, const struct stats *st, const struct tally *t,
 	    double elapsed_s);
 
+/*
+ * The table's rows that come from the events (SAs, flows and their
+ * applications, alerts): what `espvis report --summary` prints of an
+ * eve.json, the same lines as the run's summary.
+ */
+void	summary_print_tally(FILE *out, const struct tally *t);
+
 #endif /* ESPVIS_REPORT_SUMMARY_H */

@@ -18,21 +18,34 @@ table_init(struct tally_table *t, size_t cap)
 	return (t->entry != NULL ? 0 : -1);
 }
 
-struct tally *
-tally_new(void)
+static struct tally *
+tally_alloc(bool summary_only)
 {
 	struct tally *t;
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return (NULL);
-	if ((t->rec = malloc(sizeof(*t->rec))) == NULL ||
-	    table_init(&t->apps, TALLY_APPS_MAX) != 0 ||
+	t->summary_only = summary_only;
+	if (table_init(&t->apps, TALLY_APPS_MAX) != 0 ||
 	    table_init(&t->sigs, TALLY_SIGS_MAX) != 0 ||
-	    table_init(&t->talkers, TALLY_TALKERS_MAX) != 0) {
+	    (!summary_only && ((t->rec = malloc(sizeof(*t->rec))) == NULL ||
+	    table_init(&t->talkers, TALLY_TALKERS_MAX) != 0))) {
 		tally_free(t);
 		return (NULL);
 	}
 	return (t);
+}
+
+struct tally *
+tally_new(void)
+{
+	return (tally_alloc(false));
+}
+
+struct tally *
+tally_new_summary(void)
+{
+	return (tally_alloc(true));
 }
 
 void
@@ -69,6 +82,8 @@ table_add(struct tally_table *t, const char *name, uint64_t count,
 	struct tally_entry *e;
 	size_t i, probe, n = strnlen(name, sizeof(key) - 1);
 
+	if (t->cap == 0)	/* a table tally_new_summary() left out */
+		return (NULL);
 	/* snprintf("%s") without the format machinery: once per event. */
 	memcpy(key, name, n);
 	key[n] = '\0';
@@ -160,100 +175,70 @@ tally_icv_len(size_t i)
 	return (i < sizeof(icv_lens) / sizeof(icv_lens[0]) ? icv_lens[i] : -1);
 }
 
-static int
-lookup(const char *const *names, int n, const char *s)
-{
-	int i;
-
-	for (i = 0; s != NULL && i < n; i++)
-		if (strcmp(names[i], s) == 0)
-			return (i);
-	return (-1);
-}
-
-static uint64_t
-u64_at(const struct evejson *r, const char *path)
-{
-	double v = evejson_num(r, path, 0);
-
-	return (v > 0 && v < 1.8e19 ? (uint64_t)v : 0);
-}
+/* Counting: the records of tally.h, from whichever reader. */
 
 static void
-end_of_input(struct tally *t, const char *reason)
+note_time(struct tally *t, double ts)
 {
-	if (reason != NULL && strcmp(reason, "end_of_input") == 0)
-		t->eoi_since_stats = true;
+	if (ts <= 0)
+		return;
+	if (t->first_ts == 0 || ts < t->first_ts)
+		t->first_ts = ts;
+	if (ts > t->last_ts)
+		t->last_ts = ts;
+}
+
+void
+tally_count_event(struct tally *t, int type, double ts)
+{
+	t->events[type >= 0 && type < 4 ? type : 4]++;
+	note_time(t, ts);
 }
 
 /* One SA, counted at its end (its `decided` event came before). */
-static void
-count_sa(struct tally *t, const struct evejson *r)
+void
+tally_count_sa_end(struct tally *t, const struct tally_sa *sa)
 {
-	static const char *verdicts[] = { "null", "encrypted", "undecided" };
-	static const char *methods[] = { "heuristic", "wesp", "none" };
-	const char *ev = evejson_str(r, "esp.event");
-	int v, m, icv;
+	enum tally_verdict v = sa->verdict < TV_MAX ? sa->verdict :
+	    TV_UNDECIDED;
+	enum tally_method m = sa->method < TM_MAX ? sa->method : TM_NONE;
 	size_t i;
 
-	if (ev == NULL || strcmp(ev, "end") != 0)
-		return;
-	end_of_input(t, evejson_str(r, "esp.end_reason"));
-	v = lookup(verdicts, TV_MAX, evejson_str(r, "esp.verdict"));
-	m = lookup(methods, TM_MAX, evejson_str(r, "esp.method"));
-	if (v < 0)
-		v = TV_UNDECIDED;
-	if (m < 0)
-		m = TM_NONE;
+	if (sa->end_of_input)
+		t->eoi_since_stats = true;
 	t->sas++;
 	t->sa[v][m]++;
-	t->sa_bytes[v] += u64_at(r, "esp.bytes");
+	t->sa_bytes[v] += sa->bytes;
 	if (v != TV_NULL)
 		return;
-	icv = (int)evejson_num(r, "esp.icv_len", -1);
-	for (i = 0; i < TALLY_ICV_MAX - 1 && icv_lens[i] != icv; i++)
+	for (i = 0; i < TALLY_ICV_MAX - 1 && icv_lens[i] != sa->icv_len; i++)
 		continue;
 	t->sa_icv[i]++;
 }
 
-static void
-count_flow(struct tally *t, const struct evejson *r)
+void
+tally_count_flow(struct tally *t, const struct tally_flow *f)
 {
-	const char *app = evejson_str(r, "app_proto");
-	const char *src = evejson_str(r, "src_ip");
-	const char *dst = evejson_str(r, "dest_ip");
 	char pair[TALLY_NAME_MAX];
-	uint64_t bytes;
 
-	bytes = u64_at(r, "flow.bytes_toserver") +
-	    u64_at(r, "flow.bytes_toclient");
 	t->flows++;
-	t->flow_bytes += bytes;
-	end_of_input(t, evejson_str(r, "flow.reason"));
-	table_add(&t->apps, app != NULL ? app : "Unknown", 1, bytes);
-	if (src != NULL && dst != NULL) {
-		snprintf(pair, sizeof(pair), "%s \xe2\x86\x92 %s", src, dst);
-		table_add(&t->talkers, pair, 1, bytes);
+	t->flow_bytes += f->bytes;
+	if (f->end_of_input)
+		t->eoi_since_stats = true;
+	table_add(&t->apps, f->app != NULL ? f->app : "Unknown", 1, f->bytes);
+	if (f->src != NULL && f->dst != NULL && !t->summary_only) {
+		snprintf(pair, sizeof(pair), "%s \xe2\x86\x92 %s", f->src,
+		    f->dst);
+		table_add(&t->talkers, pair, 1, f->bytes);
 	}
 }
 
 static void
-count_alert(struct tally *t, const struct evejson *r, double ts)
+add_alert_time(struct tally *t, double ts)
 {
-	const char *msg = evejson_str(r, "alert.signature");
-	const char *action = evejson_str(r, "alert.action");
-	double sid = evejson_num(r, "alert.signature_id", 0);
-	char name[TALLY_NAME_MAX];
-	struct tally_entry *e;
 	double *grown;
 	size_t cap;
 
-	t->alerts++;
-	if (action != NULL && strcmp(action, "blocked") == 0)
-		t->alerts_blocked++;
-	snprintf(name, sizeof(name), "%.0f %s", sid, msg != NULL ? msg : "");
-	if ((e = table_add(&t->sigs, name, 1, 0)) != NULL)
-		e->aux = (uint64_t)sid;
 	if (ts <= 0 || t->n_alert_ts == TALLY_ALERT_TIMES_MAX)
 		return;
 	if (t->n_alert_ts == t->alert_ts_cap) {
@@ -265,6 +250,25 @@ count_alert(struct tally *t, const struct evejson *r, double ts)
 		t->alert_ts_cap = cap;
 	}
 	t->alert_ts[t->n_alert_ts++] = ts;
+}
+
+void
+tally_count_alert(struct tally *t, const struct tally_alert *a)
+{
+	char name[TALLY_NAME_MAX];
+	struct tally_entry *e;
+
+	t->alerts++;
+	if (a->blocked)
+		t->alerts_blocked++;
+	snprintf(name, sizeof(name), "%llu %s",
+	    (unsigned long long)a->signature_id,
+	    a->signature != NULL ? a->signature : "");
+	if ((e = table_add(&t->sigs, name, 1, 0)) != NULL)
+		e->aux = a->signature_id;
+	/* The summary prints no times: no allocation during a run. */
+	if (!t->summary_only)
+		add_alert_time(t, a->ts);
 }
 
 /*
@@ -296,33 +300,26 @@ fold_run(struct tally *t)
 	}
 }
 
-static void
-count_stats(struct tally *t, const struct evejson *r)
+void
+tally_count_stats(struct tally *t, const struct tally_stats *s)
 {
-	static const char prefix[] = "stats.packets.skipped.";
-	const struct evejson_field *f;
-	uint64_t read = u64_at(r, "stats.packets.read");
 	size_t i;
 
 	/* The previous one ended its run, or the counters restarted. */
 	if (t->stats_seen++ > 0 && (t->prev_stats_final ||
-	    read < t->pkts_read))
+	    s->read < t->pkts_read))
 		fold_run(t);
 	t->prev_stats_final = t->eoi_since_stats;
 	t->eoi_since_stats = false;
-	t->pkts_read = read;
-	t->pkts_decoded = u64_at(r, "stats.packets.decoded");
-	t->pkts_dropped = u64_at(r, "stats.packets.dropped");
-	t->n_skip = 0;
-	for (i = 0; i < r->n && t->n_skip < TALLY_SKIP_MAX; i++) {
-		f = &r->field[i];
-		if (strncmp(f->path, prefix, sizeof(prefix) - 1) != 0 ||
-		    f->type != EVEJSON_NUMBER)
-			continue;
-		snprintf(t->skip[t->n_skip].name, sizeof(t->skip[0].name),
-		    "%s", f->path + sizeof(prefix) - 1);
-		t->skip[t->n_skip++].count = f->num > 0 ? (uint64_t)f->num : 0;
+	t->pkts_read = s->read;
+	t->pkts_decoded = s->decoded;
+	t->pkts_dropped = s->dropped;
+	for (i = 0; i < s->n_skip && i < TALLY_SKIP_MAX; i++) {
+		snprintf(t->skip[i].name, sizeof(t->skip[0].name), "%s",
+		    s->skip[i].name);
+		t->skip[i].count = s->skip[i].count;
 	}
+	t->n_skip = i;
 }
 
 void
@@ -340,6 +337,152 @@ tally_finish(struct tally *t)
 	t->n_base_skip = 0;
 }
 
+static void
+merge_table(struct tally_table *dst, const struct tally_table *src)
+{
+	struct tally_entry *e;
+	size_t i;
+
+	for (i = 0; i < src->cap; i++)
+		if (src->entry[i].name[0] != '\0' && (e = table_add(dst,
+		    src->entry[i].name, src->entry[i].count,
+		    src->entry[i].bytes)) != NULL)
+			e->aux = src->entry[i].aux;
+	dst->other += src->other;
+	dst->other_bytes += src->other_bytes;
+}
+
+void
+tally_merge(struct tally *dst, const struct tally *src)
+{
+	size_t i;
+	int v, m;
+
+	dst->lines += src->lines;
+	dst->malformed += src->malformed;
+	dst->unknown += src->unknown;
+	for (i = 0; i < 5; i++)
+		dst->events[i] += src->events[i];
+	note_time(dst, src->first_ts);
+	note_time(dst, src->last_ts);
+	dst->sas += src->sas;
+	for (v = 0; v < TV_MAX; v++) {
+		for (m = 0; m < TM_MAX; m++)
+			dst->sa[v][m] += src->sa[v][m];
+		dst->sa_bytes[v] += src->sa_bytes[v];
+	}
+	for (i = 0; i < TALLY_ICV_MAX; i++)
+		dst->sa_icv[i] += src->sa_icv[i];
+	dst->flows += src->flows;
+	dst->flow_bytes += src->flow_bytes;
+	merge_table(&dst->apps, &src->apps);
+	merge_table(&dst->talkers, &src->talkers);
+	dst->alerts += src->alerts;
+	dst->alerts_blocked += src->alerts_blocked;
+	merge_table(&dst->sigs, &src->sigs);
+	if (!dst->summary_only)
+		for (i = 0; i < src->n_alert_ts; i++)
+			add_alert_time(dst, src->alert_ts[i]);
+}
+
+/* Reading: one parsed EVE line into the records above. */
+
+static int
+lookup(const char *const *names, int n, const char *s)
+{
+	int i;
+
+	for (i = 0; s != NULL && i < n; i++)
+		if (strcmp(names[i], s) == 0)
+			return (i);
+	return (-1);
+}
+
+static uint64_t
+u64_at(const struct evejson *r, const char *path)
+{
+	double v = evejson_num(r, path, 0);
+
+	return (v > 0 && v < 1.8e19 ? (uint64_t)v : 0);
+}
+
+static bool
+is_end_of_input(const char *reason)
+{
+	return (reason != NULL && strcmp(reason, "end_of_input") == 0);
+}
+
+static void
+read_sa(struct tally *t, const struct evejson *r)
+{
+	static const char *verdicts[] = { "null", "encrypted", "undecided" };
+	static const char *methods[] = { "heuristic", "wesp", "none" };
+	const char *ev = evejson_str(r, "esp.event");
+	struct tally_sa sa;
+	int v, m;
+
+	if (ev == NULL || strcmp(ev, "end") != 0)
+		return;
+	v = lookup(verdicts, TV_MAX, evejson_str(r, "esp.verdict"));
+	m = lookup(methods, TM_MAX, evejson_str(r, "esp.method"));
+	sa.verdict = v < 0 ? TV_UNDECIDED : (enum tally_verdict)v;
+	sa.method = m < 0 ? TM_NONE : (enum tally_method)m;
+	sa.icv_len = (int)evejson_num(r, "esp.icv_len", -1);
+	sa.bytes = u64_at(r, "esp.bytes");
+	sa.end_of_input = is_end_of_input(evejson_str(r, "esp.end_reason"));
+	tally_count_sa_end(t, &sa);
+}
+
+static void
+read_flow(struct tally *t, const struct evejson *r)
+{
+	struct tally_flow f;
+
+	f.app = evejson_str(r, "app_proto");
+	f.src = evejson_str(r, "src_ip");
+	f.dst = evejson_str(r, "dest_ip");
+	f.bytes = u64_at(r, "flow.bytes_toserver") +
+	    u64_at(r, "flow.bytes_toclient");
+	f.end_of_input = is_end_of_input(evejson_str(r, "flow.reason"));
+	tally_count_flow(t, &f);
+}
+
+static void
+read_alert(struct tally *t, const struct evejson *r, double ts)
+{
+	const char *action = evejson_str(r, "alert.action");
+	struct tally_alert a;
+
+	a.signature_id = u64_at(r, "alert.signature_id");
+	a.signature = evejson_str(r, "alert.signature");
+	a.blocked = action != NULL && strcmp(action, "blocked") == 0;
+	a.ts = ts;
+	tally_count_alert(t, &a);
+}
+
+static void
+read_stats(struct tally *t, const struct evejson *r)
+{
+	static const char prefix[] = "stats.packets.skipped.";
+	const struct evejson_field *f;
+	struct tally_stats s;
+	size_t i;
+
+	s.read = u64_at(r, "stats.packets.read");
+	s.decoded = u64_at(r, "stats.packets.decoded");
+	s.dropped = u64_at(r, "stats.packets.dropped");
+	s.n_skip = 0;
+	for (i = 0; i < r->n && s.n_skip < TALLY_SKIP_MAX; i++) {
+		f = &r->field[i];
+		if (strncmp(f->path, prefix, sizeof(prefix) - 1) != 0 ||
+		    f->type != EVEJSON_NUMBER)
+			continue;
+		s.skip[s.n_skip].name = f->path + sizeof(prefix) - 1;
+		s.skip[s.n_skip++].count = f->num > 0 ? (uint64_t)f->num : 0;
+	}
+	tally_count_stats(t, &s);
+}
+
 void
 tally_line(struct tally *t, const char *line, size_t len)
 {
@@ -350,7 +493,7 @@ tally_line(struct tally *t, const char *line, size_t len)
 	int k;
 
 	t->lines++;
-	if (evejson_parse(rec, line, len) != 0) {
+	if (rec == NULL || evejson_parse(rec, line, len) != 0) {
 		t->malformed++;
 		return;
 	}
@@ -359,26 +502,22 @@ tally_line(struct tally *t, const char *line, size_t len)
 		t->unknown++;
 		return;
 	}
-	if (evejson_time(evejson_str(rec, "timestamp"), &ts) == 0) {
-		if (t->first_ts == 0 || ts < t->first_ts)
-			t->first_ts = ts;
-		if (ts > t->last_ts)
-			t->last_ts = ts;
-	}
+	if (evejson_time(evejson_str(rec, "timestamp"), &ts) != 0)
+		ts = 0;
 	k = lookup(types, 4, type);
-	t->events[k < 0 ? 4 : k]++;
+	tally_count_event(t, k, ts);
 	switch (k) {
 	case 0:
-		count_sa(t, rec);
+		read_sa(t, rec);
 		break;
 	case 1:
-		count_flow(t, rec);
+		read_flow(t, rec);
 		break;
 	case 2:
-		count_alert(t, rec, ts);
+		read_alert(t, rec, ts);
 		break;
 	case 3:
-		count_stats(t, rec);
+		read_stats(t, rec);
 		break;
 	default:
 		t->unknown++;

@@ -1,13 +1,18 @@
 /*
  * tally.h - what a run found, counted from its EVE events.
  *
- * One tally feeds both the summary espvis prints at the end of a run (it
- * taps the EVE writer, export/eve.h) and `espvis report` (which reads an
- * eve.json): the two cannot disagree, and neither needs the stages.
+ * One tally feeds both the summary espvis prints at the end of a run and
+ * `espvis report` (which reads an eve.json): the two cannot disagree,
+ * and neither needs the stages.  Counting is apart from reading: each
+ * event becomes a small record (struct tally_sa, tally_flow, ...) that
+ * tally_count_*() adds up.  `espvis report` fills the records from the
+ * parsed JSON (tally_line()); a run fills them from the reports the EVE
+ * writer formats (tally_live.c, shown to it by eve_set_observer()), so
+ * the run does not parse again what it has just written.
  *
- * Ownership: tally_new() allocates, tally_free() frees (NULL-safe).
- * Every table is bounded; names that do not fit are counted under
- * "other" (tally->*_other), never dropped.
+ * Ownership: tally_new() and tally_new_summary() allocate, tally_free()
+ * frees (NULL-safe).  Every table is bounded; names that do not fit are
+ * counted under "other" (tally->*_other), never dropped.
  */
 #ifndef ESPVIS_REPORT_TALLY_H
 #define ESPVIS_REPORT_TALLY_H
@@ -86,11 +91,66 @@ struct tally {
 	bool		 prev_stats_final; /* ... before the last stats */
 	struct tally_skip base_skip[TALLY_SKIP_MAX];
 
+	bool		 summary_only;	/* tally_new_summary() */
 	struct evejson	*rec;		/* the line being read (20 KiB) */
 };
 
+/*
+ * What one event adds, read from a parsed line or a report.  Strings are
+ * borrowed for the call.  Only SA `end` events are counted (one per SA).
+ */
+struct tally_sa {
+	enum tally_verdict	 verdict;
+	enum tally_method	 method;
+	int			 icv_len;	/* -1: none */
+	uint64_t		 bytes;
+	bool			 end_of_input;	/* end_reason end_of_input */
+};
+struct tally_flow {
+	const char		*app;		/* NULL: "Unknown" */
+	const char		*src, *dst;	/* inner; NULL: not known */
+	uint64_t		 bytes;		/* both directions */
+	bool			 end_of_input;
+};
+struct tally_alert {
+	uint64_t		 signature_id;
+	const char		*signature;	/* NULL: "" */
+	bool			 blocked;
+	double			 ts;		/* 0: unknown */
+};
+struct tally_stats {
+	uint64_t		 read, decoded, dropped;
+	size_t			 n_skip;
+	struct tally_skip_count {
+		const char	*name;
+		uint64_t	 count;
+	}			 skip[TALLY_SKIP_MAX];
+};
+
+/* Everything, for `espvis report`. */
 struct tally	*tally_new(void);
+/*
+ * What the end-of-run summary prints (summary.h), and no more: no
+ * talkers, no alert times (tally_count_*() skip them), no line reader
+ * (tally_line() counts every line malformed).  Allocates only here.
+ */
+struct tally	*tally_new_summary(void);
 void		 tally_free(struct tally *);
+
+/* One event of type 0 esp, 1 flow, 2 alert, 3 stats, 4 other, at ts
+ * (seconds since the epoch; 0: unknown); then the record, if any. */
+void		 tally_count_event(struct tally *, int type, double ts);
+void		 tally_count_sa_end(struct tally *, const struct tally_sa *);
+void		 tally_count_flow(struct tally *, const struct tally_flow *);
+void		 tally_count_alert(struct tally *, const struct tally_alert *);
+void		 tally_count_stats(struct tally *, const struct tally_stats *);
+
+/*
+ * Add src's events to dst (--workers: a tally per worker, added up at
+ * the end).  Stats events are not added: dst keeps its own (the reader
+ * writes them, not the workers).
+ */
+void		 tally_merge(struct tally *dst, const struct tally *src);
 
 /* One EVE line (no newline needed); never fails, counts what it cannot
  * read.  Not thread-safe: one feeder at a time. */

@@ -3,7 +3,8 @@
 # packets/s, ETA), redrawn a few times a second at most, erased before
 # the summary table; silent without a terminal, with -q, and when the
 # events themselves go to the terminal.  The summary's SA count is the
-# eve.json's.  A terminal comes from script(1).
+# eve.json's, and its rows are those `espvis report --summary` reads
+# back from the eve.json.  A terminal comes from script(1).
 top=$(cd "$(dirname "$0")/../.." && pwd)
 espvis=${ESPVIS:-$top/build/espvis}
 tmp=$(mktemp -d) || exit 1
@@ -39,6 +40,22 @@ sas=$(sed -n 's/.*SAs: \([0-9]*\) null, \([0-9]*\) encrypted, \([0-9]*\) undecid
 [ "$ends" = "$sas" ] || bad "summary: $sas SAs, eve.json: $ends end events"
 cells=$(grep '^  *\(heuristic\|wesp\|none\)  ' "$tmp/lines" | awk '{s+=$2+$3+$4} END {print s}')
 [ "$cells" = "$ends" ] || bad "SA table adds up to $cells, eve.json has $ends"
+
+# The run counts its events from the reports it formats them from, and
+# `espvis report` from their JSON: both must give the same rows, with one
+# worker and with two (a tally each, added up at the end).
+for w in 1 2; do
+	rm -f "$tmp/ew.json"
+	$espvis $in --workers $w --eve "$tmp/ew.json" 2>"$tmp/errw" ||
+		bad "espvis --workers $w: exit $?"
+	sed -n '/^  SAs /,$p' "$tmp/errw" | grep -v '^  skipped ' >"$tmp/run.rows"
+	grep -q 'inner flows' "$tmp/run.rows" && grep -q '^  alerts  *[1-9]' "$tmp/run.rows" ||
+		{ bad "--workers $w: summary without flows or alerts:"; cat "$tmp/errw"; }
+	"$espvis" report -q --summary "$tmp/ew.json" >"$tmp/rep.rows" ||
+		bad "espvis report --summary: exit $?"
+	cmp -s "$tmp/run.rows" "$tmp/rep.rows" ||
+		{ bad "--workers $w: the summary and espvis report --summary differ:"; diff "$tmp/run.rows" "$tmp/rep.rows"; }
+done
 
 # Not a terminal: the summary, no progress.
 $espvis $in --eve "$tmp/e2.json" 2>"$tmp/err" || bad "espvis to a file: exit $?"

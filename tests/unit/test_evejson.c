@@ -202,6 +202,64 @@ START_TEST(test_tally_runs)
 }
 END_TEST
 
+/* --workers: per-worker tallies added up equal one fed everything; a
+ * summary tally counts what the summary prints and nothing more. */
+START_TEST(test_tally_merge)
+{
+	static const char *lines[] = {
+		"{\"event_type\":\"esp\",\"esp\":{\"event\":\"end\","
+		    "\"verdict\":\"null\",\"method\":\"heuristic\","
+		    "\"icv_len\":12,\"bytes\":7}}",
+		"{\"event_type\":\"flow\",\"src_ip\":\"10.0.0.1\","
+		    "\"dest_ip\":\"10.0.0.2\",\"app_proto\":\"TLS\",\"flow\":"
+		    "{\"bytes_toserver\":10,\"bytes_toclient\":20}}",
+		"{\"event_type\":\"flow\",\"app_proto\":\"DNS\"}",
+		"{\"timestamp\":\"2026-11-26T19:40:07.000000+0000\","
+		    "\"event_type\":\"alert\",\"alert\":{\"action\":"
+		    "\"blocked\",\"signature_id\":3001,\"signature\":\"x\"}}",
+		"{\"event_type\":\"flow\",\"app_proto\":\"TLS\"}",
+	};
+	struct tally *all = tally_new(), *a = tally_new(), *b = tally_new();
+	struct tally *sum = tally_new_summary();
+	const struct tally_entry *top[4];
+	struct tally_flow f = { "TLS", "10.0.0.1", "10.0.0.2", 5, false };
+	size_t i;
+
+	ck_assert(all != NULL && a != NULL && b != NULL && sum != NULL);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		feed(all, lines[i]);
+		feed(i % 2 ? a : b, lines[i]);
+	}
+	tally_merge(a, b);
+	ck_assert_uint_eq(a->lines, all->lines);
+	ck_assert_uint_eq(a->sas, all->sas);
+	ck_assert_uint_eq(a->sa_icv[2], 1);
+	ck_assert_uint_eq(a->flows, all->flows);
+	ck_assert_uint_eq(a->flow_bytes, all->flow_bytes);
+	ck_assert_uint_eq(a->alerts_blocked, 1);
+	ck_assert_uint_eq(a->n_alert_ts, 1);
+	ck_assert_uint_eq(tally_top(&a->apps, 0, top, 4), 2);
+	ck_assert_str_eq(top[0]->name, "TLS");
+	ck_assert_uint_eq(top[0]->count, 2);
+	ck_assert_uint_eq(tally_top(&a->sigs, 0, top, 4), 1);
+	ck_assert_uint_eq(top[0]->aux, 3001);
+	ck_assert_uint_eq(tally_top(&a->talkers, 0, top, 4), 1);
+	/* A summary tally: no talkers, no alert times, no line reader. */
+	tally_count_flow(sum, &f);
+	tally_merge(sum, a);
+	ck_assert_uint_eq(sum->flows, 4);
+	ck_assert_uint_eq(sum->talkers.used, 0);
+	ck_assert_uint_eq(sum->n_alert_ts, 0);
+	ck_assert_uint_eq(sum->alerts, 1);
+	feed(sum, lines[0]);
+	ck_assert_uint_eq(sum->malformed, 1);
+	tally_free(all);
+	tally_free(a);
+	tally_free(b);
+	tally_free(sum);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -215,6 +273,7 @@ suite(void)
 	tcase_add_test(tc, test_tally);
 	tcase_add_test(tc, test_tally_bounded);
 	tcase_add_test(tc, test_tally_runs);
+	tcase_add_test(tc, test_tally_merge);
 	suite_add_tcase(s, tc);
 	return (s);
 }

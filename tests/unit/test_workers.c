@@ -277,6 +277,38 @@ START_TEST(test_dispatch_same_tunnel)
 }
 END_TEST
 
+/*
+ * Untagged Ethernet and up to two tags are read in place (dispatch.c's
+ * fast path), more tags by decode/'s walk: the same addresses, the same
+ * worker; a header cut short is worker 0 either way.
+ */
+START_TEST(test_dispatch_fast_and_walked)
+{
+	static const uint8_t tag[4] = { 0x81, 0x00, 0x00, 0x2a };
+	uint8_t		b[128], t[160];
+	uint32_t	h;
+	size_t		n, k;
+
+	n = frame4(b, false, A, B, 50, 0, 0, 0, 0x1000);
+	h = hash_of(DLT_EN10MB, b, n);
+	for (k = 1; k <= 3; k++) {
+		memcpy(t, b, 12);
+		memcpy(t + 12, tag, 4);
+		memcpy(t + 16, tag, 4);
+		memcpy(t + 20, tag, 4);
+		t[12 + 4 * k - 4] = 0x88;	/* the outer one 802.1ad */
+		t[12 + 4 * k - 3] = 0xa8;
+		memcpy(t + 12 + 4 * k, b + 12, n - 12);
+		ck_assert_uint_eq(hash_of(DLT_EN10MB, t, n + 4 * k), h);
+		/* The IPv4 addresses cut off: no address, worker 0. */
+		ck_assert_uint_eq(hash_of(DLT_EN10MB, t, 12 + 4 * k + 2 + 19),
+		    0);
+	}
+	ck_assert_uint_eq(hash_of(DLT_EN10MB, b, 14 + 19), 0);
+	ck_assert_uint_eq(hash_of(DLT_EN10MB, b, 14 + 20), h);
+}
+END_TEST
+
 START_TEST(test_dispatch_v6_and_not_ip)
 {
 	uint8_t		b[128], c[128];
@@ -415,6 +447,7 @@ suite(void)
 	tcase_add_test(tc, test_spsc_threads_sleeping);
 	tcase_add_test(tc, test_dispatch_same_tunnel);
 	tcase_add_test(tc, test_dispatch_v6_and_not_ip);
+	tcase_add_test(tc, test_dispatch_fast_and_walked);
 	tcase_add_test(tc, test_dispatch_spreads);
 	tcase_add_test(tc, test_stats_add);
 	tcase_add_test(tc, test_stats_add_every_field);
