@@ -57,19 +57,8 @@ PSK=espvis-ike-daemon-psk-0123456789abcdef
 PY=python3
 W="" CPID="" fails=0
 
-[ "$(id -u)" -eq 0 ] || { echo "skipped: needs root (network namespaces)"; exit 77; }
-probe=idprobe$$
-if ! command -v ip >/dev/null || ! ip netns add "$probe" 2>/dev/null; then
-	echo "skipped: ip netns is unusable here"; exit 77
-fi
-ip netns del "$probe"
-[ -c /dev/net/tun ] || { echo "skipped: no /dev/net/tun"; exit 77; }
-command -v curl >/dev/null || { echo "skipped: no curl"; exit 77; }
-if [ ! -x $CHARON ] || ! command -v swanctl >/dev/null ||
-   [ ! -e /usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so ]; then
-	echo "skipped: strongSwan charon, swanctl or kernel-libipsec missing"; exit 77
-fi
-[ -x "$ESPVIS" ] || { echo "FAIL: $ESPVIS missing or not executable"; exit 1; }
+. "$top/tests/integration/sslib.sh"
+ss_require root netns tun curl charon espvis
 
 . "$top/tests/integration/netns_cleanup.sh"
 W=$(mktemp -d /tmp/espvis-ike-daemon.XXXXXX)
@@ -79,15 +68,8 @@ ok() { echo "  ok: $*"; }
 inA() { ip netns exec "$NS_A" "$@"; }
 inB() { ip netns exec "$NS_B" "$@"; }
 
-ip netns add "$NS_A"; ip netns add "$NS_B"
-ip link add vA netns "$NS_A" type veth peer name vB netns "$NS_B"
-for n in "$NS_A" "$NS_B"; do
-	ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-	ip netns exec "$n" ip link set lo up
-done
-inA ip addr add $OA/24 dev vA; inA ip link set vA up
+ss_netns_pair "$NS_A" "$NS_B" vA vB $OA/24 $OB/24
 inA ip addr add $IA/32 dev lo   # charon routes from an address in its TS
-inB ip addr add $OB/24 dev vB; inB ip link set vB up
 printf '%s\n' "$PSK" >"$W/psk"; chmod 600 "$W/psk"
 
 # Self-inspection (issue 7 item 4): every esp event of the tunnel says
@@ -95,59 +77,11 @@ printf '%s\n' "$PSK" >"$W/psk"; chmod 600 "$W/psk"
 ICV=1
 
 # --- charon (side A) --------------------------------------------------------
-mkdir -p "$W/A/run" "$W/A/swanctl"
-cat >"$W/A/strongswan.conf" <<EOF
-charon {
-  load_modular = no
-  load = random nonce openssl pem pkcs1 pkcs8 x509 pubkey kdf sha1 sha2 hmac gcm aes kernel-libipsec kernel-netlink socket-default vici
-  retransmit_timeout = 2
-  retransmit_tries = 3
-  plugins { vici { socket = unix://$W/A/run/charon.vici } }
-  syslog { daemon { default = -1 } }
-  filelog { log { path = $W/A/charon.log
-    time_format = %T
-    flush_line = yes
-    default = 1 } }
-}
-swanctl { load = random openssl pem pkcs1 pkcs8 x509 pubkey }
-EOF
-inA unshare -m --propagation private sh -c \
-	"mount --bind '$W/A/run' /run && STRONGSWAN_CONF='$W/A/strongswan.conf' exec $CHARON" \
-	>"$W/A/charon.stdout" 2>&1 &
-CPID=$!
-for _ in $(seq 50); do [ -S "$W/A/run/charon.vici" ] && break; sleep 0.1; done
-[ -S "$W/A/run/charon.vici" ] || { echo "FAIL: charon did not start"; exit 1; }
-sw() { STRONGSWAN_CONF=$W/A/strongswan.conf SWANCTL_DIR=$W/A/swanctl \
-	swanctl "$@" --uri "unix://$W/A/run/charon.vici"; }
+ss_strongswan_conf "$W/A" ""
+ss_start_charon "$NS_A"
 
 charon_conf() {   # ESP
-	cat >"$W/A/swanctl/swanctl.conf" <<EOF
-connections {
-  pair {
-    version = 2
-    local_addrs = $OA
-    remote_addrs = $OB
-    proposals = aes128-sha256-ecp256
-    mobike = no
-    fragmentation = no
-    local { auth = psk
-      id = A.daemon.test }
-    remote { auth = psk
-      id = B.daemon.test }
-    children {
-      c {
-        local_ts = $NET_A
-        remote_ts = $NET_B
-        mode = tunnel
-        esp_proposals = $1
-      }
-    }
-  }
-}
-secrets { ike-pair { id-a = A.daemon.test
-    id-b = B.daemon.test
-    secret = "$PSK" } }
-EOF
+	ss_swanctl_conf "$W/A" $OA $OB aes128-sha256-ecp256 "$1" $NET_A $NET_B A.daemon.test B.daemon.test "$PSK"
 }
 
 # The sensor's one configuration file: the endpoint and its API.

@@ -64,20 +64,10 @@ NET_A=10.202.1.0/24 NET_B=10.202.2.0/24
 PSK=espvis-dataplane-psk-0123456789abcdef
 fails=0 passes=0 W="" CPID=""
 
-[ "$(id -u)" -eq 0 ] || { echo "skipped: needs root (network namespaces)"; exit 77; }
-probe=dpprobe$$
-if ! command -v ip >/dev/null || ! ip netns add "$probe" 2>/dev/null; then
-	echo "skipped: ip netns is unusable here"; exit 77
-fi
-ip netns del "$probe"
-[ -c /dev/net/tun ] || { echo "skipped: no /dev/net/tun"; exit 77; }
-case " $CASES " in *" S"*)
-	if [ ! -x $CHARON ] || ! command -v swanctl >/dev/null ||
-	   [ ! -e /usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so ]; then
-		echo "skipped: strongSwan charon, swanctl or kernel-libipsec missing"; exit 77
-	fi;;
-esac
-[ -x "$ESPVIS" ] || { echo "FAIL: $ESPVIS missing or not executable"; exit 1; }
+. "$top/tests/integration/sslib.sh"
+ss_require root netns tun
+case " $CASES " in *" S"*) ss_require charon;; esac
+ss_require espvis
 
 . "$top/tests/integration/netns_cleanup.sh"
 W=$(mktemp -d /tmp/espvis-ike-dp.XXXXXX)
@@ -85,14 +75,7 @@ fail() { echo "  FAIL: $*"; fails=$((fails + 1)); }
 inA() { ip netns exec "$NS_A" "$@"; }
 inB() { ip netns exec "$NS_B" "$@"; }
 
-ip netns add "$NS_A"; ip netns add "$NS_B"
-ip link add vA netns "$NS_A" type veth peer name vB netns "$NS_B"
-for n in "$NS_A" "$NS_B"; do
-	ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-	ip netns exec "$n" ip link set lo up
-done
-inA ip addr add $OA/24 dev vA; inA ip link set vA up
-inB ip addr add $OB/24 dev vB; inB ip link set vB up
+ss_netns_pair "$NS_A" "$NS_B" vA vB $OA/24 $OB/24
 printf '%s\n' "$PSK" >"$W/psk"; chmod 600 "$W/psk"
 
 # TCP: rx counts and hashes what arrives, tx sends SECS seconds of a
@@ -220,31 +203,9 @@ san_check() {
 
 # --- strongSwan <-> espvis -------------------------------------------------
 charon_start() {
-	mkdir -p "$W/A/run" "$W/A/swanctl"
-	cat >"$W/A/strongswan.conf" <<EOF
-charon {
-  load_modular = no
-  load = random nonce openssl pem pkcs1 pkcs8 x509 pubkey kdf sha1 sha2 hmac gcm aes kernel-libipsec kernel-netlink socket-default vici
-  retransmit_timeout = 2
-  retransmit_tries = 3
-  plugins { vici { socket = unix://$W/A/run/charon.vici } }
-  syslog { daemon { default = -1 } }
-  filelog { log { path = $W/A/charon.log
-    time_format = %T
-    flush_line = yes
-    default = 1
-    ike = 2
-    esp = 2 } }
-}
-swanctl { load = random openssl pem pkcs1 pkcs8 x509 pubkey }
-EOF
+	ss_strongswan_conf "$W/A" "ike=2 esp=2"
 	inA ip addr add $IA/32 dev lo   # charon routes from an address in its TS
-	inA unshare -m --propagation private sh -c \
-		"mount --bind '$W/A/run' /run && STRONGSWAN_CONF='$W/A/strongswan.conf' exec $CHARON" \
-		>"$W/A/charon.stdout" 2>&1 &
-	CPID=$!
-	for _ in $(seq 50); do [ -S "$W/A/run/charon.vici" ] && break; sleep 0.1; done
-	[ -S "$W/A/run/charon.vici" ] || { echo "FAIL: charon did not start"; exit 1; }
+	ss_start_charon "$NS_A"
 }
 charon_stop() {   # charon is all that runs in A now (ip netns exec may fork)
 	local p
@@ -253,40 +214,12 @@ charon_stop() {   # charon is all that runs in A now (ip netns exec may fork)
 	wait "$CPID" 2>/dev/null; CPID=""
 	inA ip addr del $IA/32 dev lo 2>/dev/null
 }
-sw() { STRONGSWAN_CONF=$W/A/strongswan.conf SWANCTL_DIR=$W/A/swanctl \
-	swanctl "$@" --uri "unix://$W/A/run/charon.vici"; }
 
 run_strongswan() {   # TAG ESP
 	local t=$1 esp=$2 before=$fails spi old
 	echo "case $t: strongSwan <-> espvis ike, ESP $esp (UDP 4500), ping and TCP through espvis's TUN"
 	[ -n "$CPID" ] || charon_start
-	cat >"$W/A/swanctl/swanctl.conf" <<EOF
-connections {
-  pair {
-    version = 2
-    local_addrs = $OA
-    remote_addrs = $OB
-    proposals = aes128-sha256-ecp256
-    mobike = no
-    fragmentation = no
-    local { auth = psk
-      id = A.ike.test }
-    remote { auth = psk
-      id = B.ike.test }
-    children {
-      c {
-        local_ts = $NET_A
-        remote_ts = $NET_B
-        mode = tunnel
-        esp_proposals = $esp
-      }
-    }
-  }
-}
-secrets { ike-pair { id-a = A.ike.test
-    id-b = B.ike.test
-    secret = "$PSK" } }
-EOF
+	ss_swanctl_conf "$W/A" $OA $OB aes128-sha256-ecp256 "$esp" $NET_A $NET_B A.ike.test B.ike.test "$PSK"
 	sw --load-all >"$W/load.$t.log" 2>&1 || { fail "$t: swanctl --load-all"; return; }
 	espvis_conf "$W/B.yaml" B $OB $OA B.ike.test A.ike.test $NET_B $NET_A dpt$$ $IB "$esp" false
 	start_espvis "$NS_B" B
@@ -429,29 +362,42 @@ PYEOF
 	[ "$ntcp" -gt 10 ] && [ "$nother" = 0 ] || fail "$t: tshark: $ntcp TCP packets, $nother unexpected"
 }
 
+# wesp_start TAG: start A and B, capture vA into $W/TAG.pcap (tcpdump's
+# PID in TPID), A initiates, both must get the Child SA in their planes
+wesp_start() {
+	local t=$1
+	start_espvis "$NS_A" A
+	start_espvis "$NS_B" B
+	inA tcpdump -i vA -w "$W/$t.pcap" -U not arp >/dev/null 2>"$W/tcpdump.$t.log" &
+	TPID=$!
+	for _ in $(seq 50); do grep -q 'listening on' "$W/tcpdump.$t.log" 2>/dev/null && break; sleep 0.1; done
+	ev A initiate pair >/dev/null || fail "$t: espvis ike initiate"
+	child_up A && child_up B || fail "$t: no Child SA in both data planes"
+}
+# wesp_traffic TAG: ping and a short TCP transfer into the capture, stop
+# it, then the timed TCP transfer (outside the capture)
+wesp_traffic() {
+	local t=$1 p
+	ping_check "$t" $IA $IB 5 0.2
+	tcp_check "$t-cap" $IA $IB 1 300000
+	sleep 0.5
+	for p in $(ns_pids "$NS_A" "$(command -v tcpdump)"); do kill -INT "$p"; done
+	wait $TPID 2>/dev/null
+	tcp_check "$t" $IA $IB "$SECS" 400000000
+}
+
 run_wesp() {   # TAG ESP
 	local t=$1 esp=$2 before=$fails spi_b p
 	echo "case $t: espvis ike <-> espvis ike, ESP $esp, wesp: true both sides"
 	[ -z "$CPID" ] || charon_stop
 	espvis_conf "$W/A.yaml" A $OA $OB A.ike.test B.ike.test $NET_A $NET_B dpa$$ $IA "$esp" true
 	espvis_conf "$W/B.yaml" B $OB $OA B.ike.test A.ike.test $NET_B $NET_A dpt$$ $IB "$esp" true
-	start_espvis "$NS_A" A
-	start_espvis "$NS_B" B
-	inA tcpdump -i vA -w "$W/$t.pcap" -U not arp >/dev/null 2>"$W/tcpdump.$t.log" &
-	local tpid=$!
-	for _ in $(seq 50); do grep -q 'listening on' "$W/tcpdump.$t.log" 2>/dev/null && break; sleep 0.1; done
-	ev A initiate pair >/dev/null || fail "$t: espvis ike initiate"
-	child_up A && child_up B || fail "$t: no Child SA in both data planes"
+	wesp_start "$t"
 	ev A status >"$W/A.$t.status"
 	grep '"child_sa"\|"esp_sa"' "$W/A.$t.status" | sed 's/^/    > /'
 	grep -q '"child_sa".*"encap":false,"wesp":true' "$W/A.$t.status" || fail "$t: Child SA not WESP without encapsulation"
 	grep -q '"esp_sa".*"encap":"ip","wesp":true' "$W/A.$t.status" || fail "$t: data plane SA not WESP over IP"
-	ping_check "$t" $IA $IB 5 0.2
-	tcp_check "$t-cap" $IA $IB 1 300000
-	sleep 0.5
-	for p in $(ns_pids "$NS_A" "$(command -v tcpdump)"); do kill -INT "$p"; done
-	wait $tpid 2>/dev/null
-	tcp_check "$t" $IA $IB "$SECS" 400000000
+	wesp_traffic "$t"
 	# the capture: IP protocol 141 only (and IKE on UDP 500), no ESP (50)
 	local n141 n50
 	n141=$(tcpdump -nr "$W/$t.pcap" 'ip proto 141' 2>/dev/null | wc -l)
@@ -547,13 +493,7 @@ run_wesp_udp() {   # TAG ESP
 	espvis_conf "$W/B.yaml" B $OB $OA B.ike.test A.ike.test $NET_B $NET_A dpt$$ $IB "$esp" true
 	# only at the initiator: B learns it from A's NAT detection hash
 	echo "      encap: true" >>"$W/A.yaml"
-	start_espvis "$NS_A" A
-	start_espvis "$NS_B" B
-	inA tcpdump -i vA -w "$W/$t.pcap" -U not arp >/dev/null 2>"$W/tcpdump.$t.log" &
-	local tpid=$!
-	sleep 1
-	ev A initiate pair >/dev/null || fail "$t: espvis ike initiate"
-	child_up A && child_up B || fail "$t: no Child SA in both data planes"
+	wesp_start "$t"
 	ev A status >"$W/A.$t.status"
 	grep '"ike_sa"\|"child_sa"\|"esp_sa"' "$W/A.$t.status" | sed 's/^/    > /'
 	grep -q '"ike_sa".*\[4500\]","remote":"[0-9.]*\[4500\]".*"natt":true' "$W/A.$t.status" ||
@@ -564,12 +504,7 @@ run_wesp_udp() {   # TAG ESP
 	ev B status | grep -q '"ike_sa".*\[4500\]","remote":"[0-9.]*\[4500\]".*"natt":true' ||
 		fail "$t: B's IKE SA not on port 4500 with natt"
 	grep -q '"esp_sa".*"encap":"udp","wesp":true' "$W/A.$t.status" || fail "$t: data plane SA not WESP in UDP"
-	ping_check "$t" $IA $IB 5 0.2
-	tcp_check "$t-cap" $IA $IB 1 300000
-	sleep 0.5
-	for p in $(ns_pids "$NS_A" "$(command -v tcpdump)"); do kill -INT "$p"; done
-	wait $tpid 2>/dev/null
-	tcp_check "$t" $IA $IB "$SECS" 400000000
+	wesp_traffic "$t"
 	# UDP 4500 payloads: 00000000 (non-ESP marker: IKE) or 00000002 (the
 	# WESP protocol identifier, RFC 5840 2.1); nothing of IP 50 or 141
 	nw=$(tcpdump -nr "$W/$t.pcap" 'udp port 4500 and udp[8:4] = 2' 2>/dev/null | wc -l)

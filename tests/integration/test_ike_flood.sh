@@ -54,26 +54,16 @@ FLOOD_SECS=12 ECHO_PPS=300 ECHO_SECS=3
 W="" EPID="" CPID=""
 fails=0
 
-[ "$(id -u)" -eq 0 ] || { echo "skipped: needs root (network namespaces)"; exit 77; }
-probe=ikfprobe$$
-if ! command -v ip >/dev/null || ! ip netns add "$probe" 2>/dev/null; then
-	echo "skipped: ip netns is unusable here"; exit 77
-fi
-ip netns del "$probe"
-if [ ! -x $CHARON ] || ! command -v swanctl >/dev/null ||
-   [ ! -e /usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so ]; then
-	echo "skipped: strongSwan charon, swanctl or kernel-libipsec missing"; exit 77
-fi
+. "$top/tests/integration/sslib.sh"
+ss_require root netns charon
 command -v cc >/dev/null || { echo "skipped: no C compiler for the flooder"; exit 77; }
-[ -x "$ESPVIS" ] || { echo "FAIL: $ESPVIS missing or not executable"; exit 1; }
+ss_require espvis
 
 . "$top/tests/integration/netns_cleanup.sh"
 W=$(mktemp -d /tmp/espvis-ike-flood.XXXXXX)
 
 fail() { echo "  FAIL: $*"; fails=$((fails + 1)); }
 ok() { echo "  ok: $*"; }
-sw() { STRONGSWAN_CONF=$W/A/strongswan.conf SWANCTL_DIR=$W/A/swanctl \
-	swanctl "$@" --uri "unix://$W/A/run/charon.vici"; }
 ev() { "$ESPVIS" ike "$@" --socket "$W/espvis.sock"; }
 # snap: `espvis ike status` into $W/status.json; init FIELD: a counter of
 # its "ike_init" line (sed, not python: this runs on loaded machines)
@@ -86,19 +76,11 @@ cc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$W/ike_flood" "$top/tests/integratio
 	{ echo "FAIL: cannot build the flooder"; exit 1; }
 
 # --- namespaces -------------------------------------------------------------
-for n in "$NS_A" "$NS_B" "$NS_C"; do
-	ip netns add "$n"
-	ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-	ip netns exec "$n" ip link set lo up
-done
-ip link add vA netns "$NS_A" type veth peer name vB netns "$NS_B"
+ss_netns_pair "$NS_A" "$NS_B" vA vB $OA/24 $OB/24
+ss_netns "$NS_C"
 ip link add vC netns "$NS_C" type veth peer name vD netns "$NS_B"
-ip netns exec "$NS_A" ip addr add $OA/24 dev vA
 ip netns exec "$NS_A" ip addr add 10.202.1.1/32 dev lo
-ip netns exec "$NS_A" ip link set vA up
-ip netns exec "$NS_B" ip addr add $OB/24 dev vB
 ip netns exec "$NS_B" ip addr add $OD/24 dev vD
-ip netns exec "$NS_B" ip link set vB up
 ip netns exec "$NS_B" ip link set vD up
 ip netns exec "$NS_B" ip route add $FORGED.0.0/16 via $OC
 ip netns exec "$NS_C" ip addr add $OC/24 dev vC
@@ -108,76 +90,9 @@ ip netns exec "$NS_C" sysctl -qw net.ipv4.ip_forward=0
 ip netns exec "$NS_C" ip route add blackhole $FORGED.0.0/16
 
 # --- charon (side A), as in test_ike_strongswan.sh ---------------------------
-mkdir -p "$W/A/run" "$W/A/swanctl"
-cat >"$W/A/strongswan.conf" <<EOF
-charon {
-  load_modular = no
-  load = random nonce openssl pem pkcs1 pkcs8 x509 pubkey kdf sha1 sha2 hmac gcm aes kernel-libipsec kernel-netlink socket-default vici
-  retransmit_timeout = 2
-  retransmit_tries = 3
-  plugins {
-    vici {
-      socket = unix://$W/A/run/charon.vici
-    }
-  }
-  syslog {
-    daemon {
-      default = -1
-    }
-  }
-  filelog {
-    log {
-      path = $W/A/charon.log
-      time_format = %T
-      flush_line = yes
-      default = 1
-      ike = 2
-      net = 2
-    }
-  }
-}
-EOF
-cat >"$W/A/swanctl/swanctl.conf" <<EOF
-connections {
-  pair {
-    version = 2
-    local_addrs = $OA
-    remote_addrs = $OB
-    proposals = aes128-sha256-modp2048
-    mobike = no
-    fragmentation = no
-    local {
-      auth = psk
-      id = A.ike.test
-    }
-    remote {
-      auth = psk
-      id = B.ike.test
-    }
-    children {
-      c {
-        local_ts = $NET_A
-        remote_ts = $NET_B
-        mode = tunnel
-        esp_proposals = null-sha256
-      }
-    }
-  }
-}
-secrets {
-  ike-pair {
-    id-a = A.ike.test
-    id-b = B.ike.test
-    secret = "$PSK"
-  }
-}
-EOF
-ip netns exec "$NS_A" unshare -m --propagation private sh -c \
-	"mount --bind '$W/A/run' /run && STRONGSWAN_CONF='$W/A/strongswan.conf' exec $CHARON" \
-	>"$W/A/charon.stdout" 2>&1 &
-CPID=$!
-for _ in $(seq 50); do [ -S "$W/A/run/charon.vici" ] && break; sleep 0.1; done
-[ -S "$W/A/run/charon.vici" ] || { echo "FAIL: charon did not start"; tail "$W/A/charon.stdout"; exit 1; }
+SS_SWANCTL_LOAD="" ss_strongswan_conf "$W/A" "ike=2 net=2"
+ss_swanctl_conf "$W/A" $OA $OB aes128-sha256-modp2048 null-sha256 $NET_A $NET_B A.ike.test B.ike.test "$PSK"
+ss_start_charon "$NS_A"
 sw --load-all >"$W/load.log" 2>&1 || { echo "FAIL: swanctl --load-all"; cat "$W/load.log"; exit 1; }
 
 # --- espvis (side B): a responder for any address ----------------------------

@@ -59,131 +59,42 @@ case $(basename "${BUILD:-build}") in
 *)	CASES=${CASES:-"1 2 3 4 5 6 7 C1 C2 F1 F2 N L"} ;;
 esac
 
-[ "$(id -u)" -eq 0 ] || { echo "skipped: needs root (network namespaces)"; exit 77; }
-probe=ikprobe$$
-if ! command -v ip >/dev/null || ! ip netns add "$probe" 2>/dev/null; then
-	echo "skipped: ip netns is unusable here"; exit 77
-fi
-ip netns del "$probe"
-if [ ! -x $CHARON ] || ! command -v swanctl >/dev/null ||
-   [ ! -e /usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so ]; then
-	echo "skipped: strongSwan charon, swanctl or kernel-libipsec missing"; exit 77
-fi
-[ -x "$ESPVIS" ] || { echo "FAIL: $ESPVIS missing or not executable"; exit 1; }
+. "$top/tests/integration/sslib.sh"
+ss_require root netns charon espvis
 
 . "$top/tests/integration/netns_cleanup.sh"
 W=$(mktemp -d /tmp/espvis-ike-ss.XXXXXX)
 
-sw() { STRONGSWAN_CONF=$W/A/strongswan.conf SWANCTL_DIR=$W/A/swanctl \
-	swanctl "$@" --uri "unix://$W/A/run/charon.vici"; }
 ev() { "$ESPVIS" ike "$@" --socket "$W/espvis.sock"; }
 
 # --- namespaces -------------------------------------------------------------
-ip netns add "$NS_A"; ip netns add "$NS_B"
-ip link add vA netns "$NS_A" type veth peer name vB netns "$NS_B"
-for n in "$NS_A" "$NS_B"; do
-	ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-	ip netns exec "$n" ip link set lo up
-done
-ip netns exec "$NS_A" ip addr add $OA/24 dev vA
+ss_netns_pair "$NS_A" "$NS_B" vA vB $OA/24 $OB/24
 ip netns exec "$NS_A" ip addr add 10.202.1.1/32 dev lo   # charon routes from an address in its TS
-ip netns exec "$NS_A" ip link set vA up
-ip netns exec "$NS_B" ip addr add $OB/24 dev vB
-ip netns exec "$NS_B" ip link set vB up
 
 # --- charon (side A) --------------------------------------------------------
-mkdir -p "$W/A/run" "$W/A/swanctl"
-cat >"$W/A/strongswan.conf" <<EOF
-charon {
-  load_modular = no
-  load = random nonce openssl pem pkcs1 pkcs8 x509 pubkey kdf sha1 sha2 hmac gcm aes kernel-libipsec kernel-netlink socket-default vici
-  retransmit_timeout = 2
-  retransmit_tries = 3
-  # used only by the connections with fragmentation = yes (cases F)
-  fragment_size = 500
-  plugins {
-    vici {
-      socket = unix://$W/A/run/charon.vici
-    }
-  }
-  syslog {
-    daemon {
-      default = -1
-    }
-  }
-  filelog {
-    log {
-      path = $W/A/charon.log
-      time_format = %T
-      flush_line = yes
-      default = 1
-      ike = 2
-      cfg = 2
-      enc = 1
-    }
-  }
-}
-swanctl {
-  load = random openssl pem pkcs1 pkcs8 x509 pubkey
-}
-EOF
+# fragment_size: used only by the connections with fragmentation = yes (cases F)
+ss_strongswan_conf "$W/A" "ike=2 cfg=2 enc=1" "fragment_size = 500"
 printf '%s\n' "$PSK" >"$W/psk"
 chmod 600 "$W/psk"
 
 # charon_conf IKE ESP ENCAP: PSK, or certificates when AUTH=cert
 charon_conf() {
-	local auth=psk ids_a="id = A.ike.test" ids_b="id = B.ike.test"
+	local auth=psk id_a=A.ike.test id_b=B.ike.test certs=""
 	if [ "$AUTH" = cert ]; then
-		auth=pubkey ids_a="id = A.espvis.test
-      certs = sspA.crt" ids_b="id = B.espvis.test"
+		auth=pubkey id_a=A.espvis.test id_b=B.espvis.test certs="certs = sspA.crt"
 		mkdir -p "$W/A/swanctl/x509" "$W/A/swanctl/x509ca" "$W/A/swanctl/private"
 		cp "$CERTS/sspA.crt" "$W/A/swanctl/x509/"
 		cp "$CERTS/ca.crt" "$W/A/swanctl/x509ca/"
 		cp "$CERTS/sspA.key" "$W/A/swanctl/private/"
 	fi
-	cat >"$W/A/swanctl/swanctl.conf" <<EOF
-connections {
-  pair {
-    version = 2
-    local_addrs = $OA
-    remote_addrs = $OB
-    proposals = $1
-    encap = $3
-    mobike = no
-    fragmentation = $FRAG
-    dpd_delay = ${DPD:-0}s
-    local {
-      auth = $auth
-      $ids_a
-    }
-    remote {
-      auth = $auth
-      $ids_b
-    }
-    children {
-      c {
-        local_ts = $NET_A
-        remote_ts = $NET_B
-        mode = tunnel
-        esp_proposals = $2
-      }
-      c2 {
+	SS_AUTH=$auth SS_FRAG=$FRAG SS_LOCAL=$certs SS_SECRET_IDS="A.ike.test B.ike.test" \
+	SS_CONN="encap = $3
+    dpd_delay = ${DPD:-0}s" SS_CHILDREN="      c2 {
         local_ts = 10.202.1.0/25
         remote_ts = 10.202.2.0/25
         mode = tunnel
         esp_proposals = $2
-      }
-    }
-  }
-}
-secrets {
-  ike-pair {
-    id-a = A.ike.test
-    id-b = B.ike.test
-    secret = "$PSK"
-  }
-}
-EOF
+      }" ss_swanctl_conf "$W/A" $OA $OB "$1" "$2" $NET_A $NET_B $id_a $id_b "$PSK"
 }
 
 # espvis_conf IKE ESP: PSK, or certificates when AUTH=cert
@@ -218,12 +129,7 @@ ike:
 EOF
 }
 
-ip netns exec "$NS_A" unshare -m --propagation private sh -c \
-	"mount --bind '$W/A/run' /run && STRONGSWAN_CONF='$W/A/strongswan.conf' exec $CHARON" \
-	>"$W/A/charon.stdout" 2>&1 &
-CPID=$!
-for _ in $(seq 50); do [ -S "$W/A/run/charon.vici" ] && break; sleep 0.1; done
-[ -S "$W/A/run/charon.vici" ] || { echo "FAIL: charon did not start"; tail "$W/A/charon.stdout"; exit 1; }
+ss_start_charon "$NS_A"
 
 fail() { echo "  FAIL: $*"; fails=$((fails + 1)); }
 

@@ -40,15 +40,8 @@ PORT=8080
 PSK=espvis-mgmt-psk-0123456789abcdef0123
 fails=0 W=""
 
-[ "$(id -u)" -eq 0 ] || { echo "skipped: needs root (network namespaces)"; exit 77; }
-probe=mgprobe$$
-if ! command -v ip >/dev/null || ! ip netns add "$probe" 2>/dev/null; then
-	echo "skipped: ip netns is unusable here"; exit 77
-fi
-ip netns del "$probe"
-[ -c /dev/net/tun ] || { echo "skipped: no /dev/net/tun"; exit 77; }
-command -v curl >/dev/null || { echo "skipped: no curl"; exit 77; }
-[ -x "$ESPVIS" ] || { echo "FAIL: $ESPVIS missing or not executable"; exit 1; }
+. "$top/tests/integration/sslib.sh"
+ss_require root netns tun curl espvis
 
 . "$top/tests/integration/netns_cleanup.sh"
 W=$(mktemp -d /tmp/espvis-mgmt.XXXXXX)
@@ -57,14 +50,7 @@ ok() { echo "  ok: $*"; }
 inA() { ip netns exec "$NS_A" "$@"; }
 inB() { ip netns exec "$NS_B" "$@"; }
 
-ip netns add "$NS_A"; ip netns add "$NS_B"
-ip link add vA netns "$NS_A" type veth peer name vB netns "$NS_B"
-for n in "$NS_A" "$NS_B"; do
-	ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-	ip netns exec "$n" ip link set lo up
-done
-inA ip addr add $OA/24 dev vA; inA ip link set vA up
-inB ip addr add $OB/24 dev vB; inB ip link set vB up
+ss_netns_pair "$NS_A" "$NS_B" vA vB $OA/24 $OB/24
 printf '%s\n' "$PSK" >"$W/psk"; chmod 600 "$W/psk"
 
 # conf FILE NAME LOCAL REMOTE LOCAL_ID REMOTE_ID LTS RTS TUN TUNADDR START [MGMT...]
