@@ -70,7 +70,27 @@ struct detect {
 	struct hold		*hold;
 	struct keyed		*keyed;		/* NULL: no keys given */
 	uint32_t		 key_version;	/* keyed_sync() this packet */
+	struct sa_keyed		*sa_keyed;	/* [max_sas], with keyed only */
 };
+
+/*
+ * An SA's key state, beside the SA table at the SA's index (an SA
+ * without keys given costs nothing more): the slot keyed_find() gave
+ * for the table version key_version, and the ICV results (a 32-bit
+ * sequence number space holds no more packets, replays aside).
+ */
+struct sa_keyed {
+	uint32_t	 key_version;
+	int32_t		 key_slot;
+	uint32_t	 icv_ok;
+	uint32_t	 icv_failed;
+};
+
+static struct sa_keyed *
+sa_keyed_of(const struct detect *d, const struct sa *sa)
+{
+	return (&d->sa_keyed[sa_table_index(d->sas, sa)]);
+}
 
 void
 detect_config_defaults(struct detect_config *cfg)
@@ -118,6 +138,7 @@ detect_free(struct detect *d)
 	sa_table_free(d->sas);
 	hold_free(d->hold);
 	keyed_free(d->keyed);
+	free(d->sa_keyed);
 	free(d);
 }
 
@@ -126,7 +147,9 @@ detect_use_keys(struct detect *d, struct esp_keys *store)
 {
 	if (store == NULL)
 		return (0);
-	if ((d->keyed = keyed_new(store)) == NULL)
+	if ((d->sa_keyed = calloc(d->cfg.max_sas,
+	    sizeof(*d->sa_keyed))) == NULL ||
+	    (d->keyed = keyed_new(store)) == NULL)
 		return (-1);
 	return (0);
 }
@@ -140,7 +163,8 @@ addr_from_key(struct ipaddr *a, uint8_t ipver, const uint8_t *bytes)
 		ipaddr_set4(a, bytes);
 }
 
-static void	sa_to_report(const struct sa *, struct sa_report *);
+static void	sa_to_report(const struct detect *, const struct sa *,
+		    struct sa_report *);
 
 static void
 report_sa(struct detect *d, const struct sa *sa, enum sa_event ev,
@@ -150,7 +174,7 @@ report_sa(struct detect *d, const struct sa *sa, enum sa_event ev,
 
 	if (d->report == NULL)
 		return;
-	sa_to_report(sa, &r);
+	sa_to_report(d, sa, &r);
 	r.event = ev;
 	r.end_reason = end_reason;
 	r.ts_sec = ts_sec;
@@ -160,7 +184,8 @@ report_sa(struct detect *d, const struct sa *sa, enum sa_event ev,
 
 /* What report_sa() and detect_snapshot() say of an SA. */
 static void
-sa_to_report(const struct sa *sa, struct sa_report *rp)
+sa_to_report(const struct detect *d, const struct sa *sa,
+    struct sa_report *rp)
 {
 	struct sa_report r;
 
@@ -194,8 +219,12 @@ sa_to_report(const struct sa *sa, struct sa_report *rp)
 	r.next_hdr = sa->next_hdr;
 	r.keyed = (sa->keyed & SA_KEYED_USED) != 0;
 	r.decrypts = (sa->keyed & SA_KEYED_DECRYPTS) != 0;
-	r.icv_ok = sa->icv_ok;
-	r.icv_failed = sa->icv_failed;
+	if (d->sa_keyed != NULL) {
+		const struct sa_keyed *k = sa_keyed_of(d, sa);
+
+		r.icv_ok = k->icv_ok;
+		r.icv_failed = k->icv_failed;
+	}
 	*rp = r;
 }
 
@@ -239,6 +268,8 @@ sa_create(struct detect *d, const struct sa_key *key, struct stats *st)
 		return (NULL);
 	heur_init(&sa->heur, key->wesp ? -1 : sa_table_pred_get(d->sas, key));
 	hold_list_init(&sa->held);
+	if (d->sa_keyed != NULL)
+		memset(sa_keyed_of(d, sa), 0, sizeof(struct sa_keyed));
 	st->sa_created++;
 	return (sa);
 }
@@ -381,14 +412,15 @@ sa_key_of(const struct packet *p, bool wesp, uint32_t spi, struct sa_key *k)
 static int32_t
 sa_key_slot(struct detect *d, struct sa *sa)
 {
+	struct sa_keyed	*k = sa_keyed_of(d, sa);
 	struct ipaddr	 dst;
 
-	if (sa->key_version != d->key_version) {
+	if (k->key_version != d->key_version) {
 		addr_from_key(&dst, sa->key.ipver, sa->key.dst);
-		sa->key_slot = keyed_find(d->keyed, sa->key.spi, &dst);
-		sa->key_version = d->key_version;
+		k->key_slot = keyed_find(d->keyed, sa->key.spi, &dst);
+		k->key_version = d->key_version;
 	}
-	return (sa->key_slot);
+	return (k->key_slot);
 }
 
 /* The ESP bytes of p from off (the SPI) on: keyed_open()'s input. */
@@ -408,18 +440,21 @@ open_keyed(struct detect *d, int32_t slot, const struct packet *p,
 
 /* Count one keyed packet's result. */
 static void
-keyed_count(struct sa *sa, enum keyed_result r, struct stats *st)
+keyed_count(struct detect *d, struct sa *sa, enum keyed_result r,
+    struct stats *st)
 {
+	struct sa_keyed *k = sa_keyed_of(d, sa);
+
 	switch (r) {
 	case KEYED_OK:
 	case KEYED_BAD_TRAILER:
-		sa->icv_ok++;
+		k->icv_ok++;
 		st->keys_icv_ok++;
 		if (sa->keyed & SA_KEYED_DECRYPTS)
 			st->keys_decrypted++;
 		break;
 	case KEYED_ICV_FAILED:
-		sa->icv_failed++;
+		k->icv_failed++;
 		st->keys_icv_failed++;
 		break;
 	case KEYED_UNCHECKED:
@@ -469,7 +504,7 @@ detect_keyed(struct detect *d, struct sa *sa, struct packet *p,
 	}
 	sa->keyed |= SA_KEYED_USED | (encrypts ? SA_KEYED_DECRYPTS : 0);
 	r = open_keyed(d, slot, p, off, &o);
-	keyed_count(sa, r, st);
+	keyed_count(d, sa, r, st);
 	/* Decided after the count: the decided event says what the first
 	 * packet's check found, not "unchecked". */
 	if (!sa->key.wesp && heur_decide_keys(&sa->heur, encrypts, iv_len,
@@ -637,7 +672,7 @@ detect_snapshot(const struct detect *d, struct sa_report *out, size_t max,
 
 	*total = sa_table_count(d->sas);
 	while (n < max && (sa = sa_table_next_recent(d->sas, sa)) != NULL) {
-		sa_to_report(sa, &out[n]);
+		sa_to_report(d, sa, &out[n]);
 		out[n].event = SA_EVENT_DECIDED;
 		out[n].ts_sec = sa->last_sec;
 		out[n].ts_usec = sa->last_usec;

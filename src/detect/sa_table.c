@@ -190,6 +190,12 @@ index_of(const struct sa_table *t, const struct sa *sa)
 	return ((uint32_t)(sa - t->sas));
 }
 
+uint32_t
+sa_table_index(const struct sa_table *t, const struct sa *sa)
+{
+	return (index_of(t, sa));
+}
+
 struct sa *
 sa_table_lookup(struct sa_table *t, const struct sa_key *k)
 {

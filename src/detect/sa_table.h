@@ -75,13 +75,8 @@ struct sa {
 	uint32_t	 lru_prev;	/* indices */
 	uint32_t	 lru_next;
 
-	/* Its ESP key (detect/keyed.h): the slot keyed_find() gave for
-	   the table version key_version; ICV results (a 32-bit sequence
-	   number space holds no more packets, replays aside). */
-	uint32_t	 key_version;
-	int32_t		 key_slot;
-	uint32_t	 icv_ok;
-	uint32_t	 icv_failed;
+	/* With keys, detect.c keeps the rest of its key state beside the
+	   table (struct sa_keyed), so that an SA costs no more without. */
 
 	struct hold_list held;		/* packets held while undecided */
 	struct heur	 heur;		/* verdict and evidence */
@@ -106,6 +101,10 @@ uint32_t	 sa_table_count(const struct sa_table *);
  */
 struct sa	*sa_table_insert(struct sa_table *, const struct sa_key *);
 void		 sa_table_remove(struct sa_table *, struct sa *);
+
+/* sa's position in the table, 0..max_sas-1: an index for state kept
+ * beside it (detect.c's key state). */
+uint32_t	 sa_table_index(const struct sa_table *, const struct sa *);
 
 /* Make sa the most recently used. */
 void		 sa_table_touch(struct sa_table *, struct sa *);
