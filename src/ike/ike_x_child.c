@@ -729,7 +729,8 @@ ike_x_child_response(struct ike_endpoint *ep, struct ike_sa *sa,
 	}
 	if ((old = ike_child_find(sa, sa->req_child_spi)) == NULL) {
 		/* 2.8.1: the peer won a collision and its Delete of the
-		 * old SA came before this answer (strongSwan does that).
+		 * old SA came before this answer (the first copy of the
+		 * answer lost: strongSwan in test_ike_strongswan.sh R).
 		 * The peer made the SA of our exchange and waits for us,
 		 * its creator, to delete it: make it, then delete it. */
 		if (coll && !refused)
