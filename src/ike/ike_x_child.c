@@ -556,9 +556,10 @@ rekey_child_response(struct ike_endpoint *ep, struct ike_sa *sa,
 		goto keep_old;
 	}
 	ike_wipe(secret, sizeof(secret));
-	if (old != NULL && coll && collision_ours_redundant(sa, msg)) {
+	if (coll && collision_ours_redundant(sa, msg)) {
 		/* 2.8.1: ours holds the lowest nonce: we delete it, the
-		 * peer (creator of the survivor) deletes the old one. */
+		 * peer (creator of the survivor) deletes the old one (or
+		 * has deleted it: old is NULL). */
 		ike_logf(ep, 1, "%s: Child SA rekey collision: ours %08x is "
 		    "redundant", pc->name, c->spi_in);
 		if (ike_x_info_delete_child(ep, sa, c) != 0)
@@ -726,8 +727,16 @@ ike_x_child_response(struct ike_endpoint *ep, struct ike_sa *sa,
 			rekey_child_response(ep, sa, msg, NULL, false);
 		return;
 	}
-	if ((old = ike_child_find(sa, sa->req_child_spi)) == NULL)
+	if ((old = ike_child_find(sa, sa->req_child_spi)) == NULL) {
+		/* 2.8.1: the peer won a collision and its Delete of the
+		 * old SA came before this answer (the first copy of the
+		 * answer lost: strongSwan in test_ike_strongswan.sh R).
+		 * The peer made the SA of our exchange and waits for us,
+		 * its creator, to delete it: make it, then delete it. */
+		if (coll && !refused)
+			rekey_child_response(ep, sa, msg, NULL, true);
 		return;
+	}
 	if (refused && coll) {
 		/* 2.8.1: the peer finished its rekey first and refuses
 		 * ours; its new Child SA survives and it deletes the old

@@ -11,7 +11,8 @@
 #   usage: tests/integration/test_ike_strongswan.sh        (root)
 #   env:   ESPVIS=build/espvis  KEEP=1 (keep the scratch directory)
 #          CASES="1 3 L"        run only these cases (N: refusals, L: rekeys and deletes,
-#                               F1 F2: IKE fragmentation with certificates)
+#                               F1 F2: IKE fragmentation with certificates,
+#                               R: simultaneous rekeys, RFC 7296 2.8.1/2.8.2)
 # Exit 0 pass, 1 fail, 77 skipped (no root, no netns, no charon/swanctl).
 #
 # Layout (names end in this shell's PID; nothing leaves the namespaces):
@@ -56,7 +57,7 @@ FRAG=no
 # code path once: both roles, GCM and CBC, certificates, rekeys, deletes.
 case $(basename "${BUILD:-build}") in
 *san*)	CASES=${CASES:-"1 4 C2 L"} ;;
-*)	CASES=${CASES:-"1 2 3 4 5 6 7 C1 C2 F1 F2 N L"} ;;
+*)	CASES=${CASES:-"1 2 3 4 5 6 7 C1 C2 F1 F2 N L R"} ;;
 esac
 
 . "$top/tests/integration/sslib.sh"
@@ -73,7 +74,7 @@ ip netns exec "$NS_A" ip addr add 10.202.1.1/32 dev lo   # charon routes from an
 
 # --- charon (side A) --------------------------------------------------------
 # fragment_size: used only by the connections with fragmentation = yes (cases F)
-ss_strongswan_conf "$W/A" "ike=2 cfg=2 enc=1" "fragment_size = 500"
+ss_strongswan_conf "$W/A" "ike=2 cfg=2 enc=1 chd=2" "fragment_size = 500"
 printf '%s\n' "$PSK" >"$W/psk"
 chmod 600 "$W/psk"
 
@@ -180,8 +181,8 @@ check_sas() {
 # Until one IKE SA and one Child SA are installed on both sides and
 # charon has no exchange queued or running (a rekey may wait behind a
 # liveness check).
-settle() {
-	for _ in $(seq 150); do
+settle() {   # settle [TENTHS]: at most TENTHS/10 s, 15 s unless given
+	for _ in $(seq "${1:-150}"); do
 		sw --list-sas >"$W/settle.txt" 2>&1
 		ev status >"$W/settle.json" 2>&1
 		if [ "$(grep -c '^pair: ' "$W/settle.txt")" = 1 ] && [ "$(grep -c '^  c: ' "$W/settle.txt")" = 1 ] &&
@@ -412,9 +413,129 @@ run_refusals() {
 	else echo "  espvis log:"; tail -n 15 "$W/espvis.$n.2.log" | sed 's/^/    /'; fi
 }
 
+# --- simultaneous rekeys (case R) -------------------------------------------
+# Two rekeys of the same SA cross (RFC 7296 2.8.1, 2.8.2) only if each
+# side receives the other's request while its own is outstanding.  On a
+# veth with sub-millisecond latency two commands started together seldom
+# do that, and a netem delay needs sch_netem (this test's kernels have
+# no CONFIG_NET_SCH_NETEM).  So a hold, with nftables, in espvis's
+# namespace: charon's packets to espvis are dropped while
+#   1. swanctl --rekey: charon sends its request (lost);
+#   2. espvis ike rekey: ours reaches charon, whose own is outstanding:
+#      charon notices the collision and answers (its answer is lost);
+#   3. the hold ends.  charon retransmits its request 2 s after sending
+#      it, before we retransmit ours (2 s too, started later): it reaches
+#      espvis while ours is still unanswered, so we notice the collision
+#      too; our retransmission gets charon's answer again.
+# Both requests are in flight at once, as when two rekeys cross on a slow
+# path, but in a fixed order.  Without nftables case R is skipped.
+hold_on() {   # hold_on NS PEER-ADDR: drop the peer's IKE packets in NS
+	ip netns exec "$1" nft -f - <<EOF
+table inet evhold {
+  chain in { type filter hook input priority 0; ip saddr $2 udp dport { 500, 4500 } drop; }
+}
+EOF
+}
+hold_off() { ip netns exec "$1" nft delete table inet evhold 2>/dev/null; return 0; }
+
+# charon_log_wait FROM REGEX: until charon's log from line FROM on has
+# REGEX, at most 5 s
+charon_log_wait() {
+	for _ in $(seq 50); do
+		tail -n +$(($1 + 1)) "$W/A/charon.log" | grep -Eq "$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# simrekey TAG child|ike SPI: crossed rekeys of the Child SA (our SPI_in)
+# or the IKE SA (our SPI_i) as above, then wait until the rekeys and
+# deletes are done.  Sets sw_coll and ev_coll: the collision lines of
+# charon's and our log for this attempt.
+simrekey() {
+	local t=$1 k=$2 spi=$3 lines elines p1 what=c
+	[ "$k" = ike ] && what=pair
+	lines=$(wc -l <"$W/A/charon.log")
+	elines=$(wc -l <"$W/espvis.R.log")
+	hold_on "$NS_B" $OA || fail "$t: nft hold"
+	sw --rekey --"$k" $what >"$W/rekey.$t.sw.log" 2>&1 & p1=$!
+	charon_log_wait $lines 'generating CREATE_CHILD_SA request' || fail "$t: charon sent no CREATE_CHILD_SA request"
+	sleep 0.2
+	ev rekey "$spi" >"$W/rekey.$t.ev.log" 2>&1 || fail "$t: espvis ike rekey $spi: $(cat "$W/rekey.$t.ev.log")"
+	charon_log_wait $lines 'generating CREATE_CHILD_SA response' || echo "    (charon did not answer our request in 5 s)"
+	hold_off "$NS_B"
+	wait $p1 || fail "$t: swanctl --rekey --$k $what: $(tail -n 2 "$W/rekey.$t.sw.log")"
+	# both exchanges done (one retransmission each), then the deletes
+	charon_log_wait $lines 'parsed CREATE_CHILD_SA response'
+	for _ in $(seq 50); do
+		grep -Eq 'Child SA installed|IKE SA .* established' <(tail -n +$((elines + 1)) "$W/espvis.R.log") && break
+		sleep 0.1
+	done
+	sleep 0.5
+	# charon, when it wins an IKE SA collision whose losing exchange's
+	# answer to us was lost (the hold), waits for a Delete of that
+	# exchange's IKE SA we cannot send: we never got its keys.  It
+	# deletes that SA itself 30 s later.
+	settle 450
+	tail -n +$((lines + 1)) "$W/A/charon.log" >"$W/charon.$t.log"
+	tail -n +$((elines + 1)) "$W/espvis.R.log" >"$W/espvis.$t.log"
+	sw_coll=$(grep -E 'detected [A-Z_]+ collision with [A-Z_]+|rekey collision' "$W/charon.$t.log")
+	ev_coll=$(grep -Ei 'simultaneous|collision' "$W/espvis.$t.log")
+}
+
+# Case R: strongSwan and espvis rekey the Child SA at once (2.8.1), then
+# the IKE SA at once (2.8.2); each up to 3 tries until both logs show the
+# collision (at most 3 each).  After each: one SA each side, crossed
+# SPIs, new ones; after the IKE SA's the Child SA under the new IKE SA.
+run_simrekey() {
+	local n=R before=$fails old_in old_out old_i old_r try seen
+	AUTH=psk
+	echo "case $n: simultaneous rekeys of the Child SA and the IKE SA (aes128-sha256-ecp256, null-sha256)"
+	if ! command -v nft >/dev/null || ! ip netns exec "$NS_B" nft add table inet evhold 2>/dev/null; then
+		echo "  skipped (77): no nftables here to make two rekeys cross"
+		return
+	fi
+	hold_off "$NS_B"
+	charon_conf aes128-sha256-ecp256 null-sha256 no
+	espvis_conf aes128-sha256-ecp256 null-sha256
+	sw --load-all >"$W/load.$n.log" 2>&1 || { fail "swanctl --load-all"; return; }
+	start_espvis "$n"
+	bring_up $n.up espvis
+	check_sas $n.up
+	for k in child ike; do
+		seen=0
+		for try in 1 2 3; do
+			old_in=$spi_in old_out=$spi_out old_i=$spi_i old_r=$spi_r
+			echo "  both rekey the $k SA at once (try $try)"
+			if [ $k = child ]; then simrekey $n.$k.$try child "$spi_in"
+			else simrekey $n.$k.$try ike "$spi_i"; fi
+			check_sas $n.$k.$try
+			if [ $k = child ]; then
+				[ "$spi_in" != "$old_in" ] && [ "$spi_out" != "$old_out" ] ||
+					fail "$n.$k.$try: Child SA SPIs unchanged ($old_in/$old_out -> $spi_in/$spi_out)"
+			else
+				[ "$spi_i" != "$old_i" ] && [ "$spi_r" != "$old_r" ] ||
+					fail "$n.$k.$try: IKE SPIs unchanged ($old_i/$old_r -> $spi_i/$spi_r)"
+			fi
+			printf '%s\n' "$sw_coll" | sed '/^$/d; s/^/    charon: /'
+			printf '%s\n' "$ev_coll" | sed '/^$/d; s/^/    espvis: /'
+			if [ -n "$sw_coll" ] && [ -n "$ev_coll" ]; then
+				seen=1
+				break
+			fi
+			echo "    (the collision was not seen at both sides: the rekeys did not cross)"
+		done
+		[ $seen = 1 ] || fail "$n.$k: no collision seen at both sides in 3 tries"
+	done
+	stop_espvis "$n"
+	if [ $fails -eq $before ]; then passes=$((passes + 1)); echo "  ok"
+	else echo "  espvis log:"; tail -n 25 "$W/espvis.$n.log" | sed 's/^/    /'; fi
+}
+
 for c in $CASES; do
 	if [ "$c" = L ]; then run_lifecycle; continue; fi
 	if [ "$c" = N ]; then run_refusals; continue; fi
+	if [ "$c" = R ]; then run_simrekey; continue; fi
 	v=CASE_$c
 	case $c in C*|F*) AUTH=cert ;; *) AUTH=psk ;; esac
 	case $c in F*) FRAG=yes ;; *) FRAG=no ;; esac

@@ -1616,6 +1616,78 @@ START_TEST(test_rekey_ike_one_notices)
 }
 END_TEST
 
+/* Delivers the idx-th queued packet only (the others stay queued). */
+static void
+deliver(size_t idx)
+{
+	struct pkt p;
+
+	ck_assert_uint_lt(idx, nq);
+	p = q[idx];
+	memmove(q + idx, q + idx + 1, (nq - idx - 1) * sizeof(q[0]));
+	nq--;
+	ike_endpoint_input(side_of(&p.to)->ep, &p.to, &p.from, p.buf, p.len);
+}
+
+/*
+ * 2.8.1 as strongSwan 5.9.8 ran it in test_ike_strongswan.sh case R: the
+ * requests cross, B answers A's at once but its answer is slow; A answers
+ * B's; B, whose exchange survives (A's holds the lowest nonce), deletes
+ * the old Child SA, and that Delete reaches A before B's answer.  A must
+ * still make the SA of its own exchange from that answer and delete it:
+ * B made it too and waits for A, its creator, to delete it.  (A used to
+ * drop the answer, the old SA being gone: B kept a second Child SA.)
+ * _i: the lowest nonce is A's Ni (0) or B's Nr answering A (1).
+ */
+START_TEST(test_rekey_child_delete_first)
+{
+	struct ike_sa_view v[4];
+	struct ike_child_view c[4], d[4];
+	size_t ni, nc, nd;
+	uint32_t old_in;
+
+	setup_pair("aes128-sha256-modp2048", "null-sha256",
+	    "aes128-sha256-modp2048", "null-sha256", "interop-psk-0123456789");
+	ck_assert_int_eq(ike_endpoint_initiate(A.ep, "b"), 0);
+	pump(0, 0);
+	snapshot(&A, v, &ni, c, &nc);
+	old_in = c[0].spi_in;
+	script_lowest((size_t)_i * 2, 4);
+	ck_assert_int_eq(ike_endpoint_rekey_child(A.ep, old_in), 0);
+	ck_assert_int_eq(ike_endpoint_rekey_child(B.ep, c[0].spi_out), 0);
+	ck_assert_uint_eq(nq, 2);		/* req A, req B */
+	deliver(0);				/* req A to B: B answers */
+	ck_assert_uint_eq(nq, 2);		/* req B, resp B */
+	deliver(0);				/* req B to A: A answers */
+	ck_assert_uint_eq(nq, 2);		/* resp B, resp A */
+	deliver(1);				/* resp A to B: B deletes old */
+	ck_assert_uint_eq(nq, 2);		/* resp B, Delete B */
+	deliver(1);				/* the Delete to A first */
+	ck_assert_uint_eq(nq, 2);		/* resp B, its answer */
+	snapshot(&A, v, &ni, c, &nc);
+	ck_assert_uint_eq(nc, 1);		/* old gone, B's new one */
+	deliver(0);				/* resp B, late */
+	pump(0, 0);
+	ck_assert_uint_eq(script_at, 4);
+	snapshot(&A, v, &ni, c, &nc);
+	snapshot(&B, v, &ni, d, &nd);
+	ck_assert_uint_eq(nc, 1);
+	ck_assert_uint_eq(nd, 1);
+	ck_assert_str_eq(c[0].state, "INSTALLED");
+	ck_assert_str_eq(d[0].state, "INSTALLED");
+	ck_assert_uint_eq(c[0].spi_in, d[0].spi_out);
+	ck_assert_uint_eq(c[0].spi_out, d[0].spi_in);
+	ck_assert_uint_ne(c[0].spi_in, old_in);
+	/* B's exchange survives: A answered it. */
+	ck_assert_int_eq(A.up[up_of(&A, c[0].spi_in)].initiator, 0);
+	ck_assert_int_eq(A.ups, 3);
+	ck_assert_int_eq(B.ups, 3);
+	ck_assert_int_eq(A.downs, 2);
+	ck_assert_int_eq(B.downs, 2);
+	teardown_pair();
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -1647,6 +1719,7 @@ suite(void)
 	tcase_add_test(tc, test_rekey_on_timer);
 	tcase_add_loop_test(tc, test_rekey_child_simultaneous, 0, 4);
 	tcase_add_loop_test(tc, test_rekey_ike_simultaneous, 0, 4);
+	tcase_add_loop_test(tc, test_rekey_child_delete_first, 0, 2);
 	tcase_add_test(tc, test_rekey_ike_one_notices);
 	tcase_add_loop_test(tc, test_frag_cert_auth, 0, 2);
 	tcase_add_test(tc, test_frag_retransmit);
