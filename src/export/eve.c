@@ -214,8 +214,8 @@ put_header(struct json *j, int64_t sec, uint32_t usec, const char *type)
 	json_str(j, "event_type", type);
 }
 
-static const char *
-method_name(enum sa_method m)
+const char *
+eve_method_name(enum sa_method m)
 {
 	switch (m) {
 	case METHOD_WESP:
@@ -313,7 +313,7 @@ eve_write_esp(struct eve *e, const struct sa_report *r, struct stats *st)
 		    "tunnel" : "transport");
 		json_u64(&j, "next_header", r->next_hdr);
 	}
-	json_str(&j, "method", method_name(r->method));
+	json_str(&j, "method", eve_method_name(r->method));
 	json_u64(&j, "decided_after", r->decided_after);
 	json_bool(&j, "from_predecessor", r->from_predecessor);
 	put_rejected(&j, r);

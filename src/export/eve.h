@@ -102,6 +102,8 @@ int		 eve_write_stats_snapshot(struct eve *, int64_t ts_sec,
  * frag, inner, flow, ndpi, rules, nfq), into an open object of j: the
  * management API's /v1/stats. */
 void		 eve_stats_json(struct json *j, const struct stats *);
+/* An SA's "method", as the esp event and GET /v1/sas write it. */
+const char	*eve_method_name(enum sa_method);
 /* Live capture counters, copied; every later stats event carries them
  * as `stats.capture` (docs/eve.md).  Never called: no such section. */
 void		 eve_set_capture_stats(struct eve *,

@@ -154,13 +154,6 @@ put_stats(struct mgmt_inspector *mi, const struct mgmt_inspector_src *src)
 	json_close_object(mi->j);
 }
 
-static const char *
-method_str(enum sa_method m)
-{
-	return (m == METHOD_WESP ? "wesp" : m == METHOD_HEURISTIC ?
-	    "heuristic" : "none");
-}
-
 static void
 put_sa(struct json *j, const struct sa_report *r)
 {
@@ -181,7 +174,7 @@ put_sa(struct json *j, const struct sa_report *r)
 		json_u64(j, "icv_len", r->icv_len);
 		json_u64(j, "iv_len", r->iv_len);
 	}
-	json_str(j, "method", method_str(r->method));
+	json_str(j, "method", eve_method_name(r->method));
 	json_u64(j, "decided_after", r->decided_after);
 	json_u64(j, "pkts", r->pkts);
 	json_u64(j, "bytes", r->bytes);
