@@ -9,6 +9,13 @@
 #include "tally.h"
 
 static const int icv_lens[] = TALLY_ICV_LENS;
+/* As eve.c spells them; the reader looks them up here too. */
+static const char *const verdict_names[TV_MAX] = {
+	"null", "encrypted", "undecided"
+};
+static const char *const method_names[TM_MAX] = {
+	"heuristic", "wesp", "none"
+};
 
 static int
 table_init(struct tally_table *t, size_t cap)
@@ -156,17 +163,13 @@ tally_top(const struct tally_table *t, int bytes_first,
 const char *
 tally_verdict_name(enum tally_verdict v)
 {
-	static const char *names[TV_MAX] = { "null", "encrypted", "undecided" };
-
-	return (v < TV_MAX ? names[v] : "?");
+	return (v < TV_MAX ? verdict_names[v] : "?");
 }
 
 const char *
 tally_method_name(enum tally_method m)
 {
-	static const char *names[TM_MAX] = { "heuristic", "wesp", "none" };
-
-	return (m < TM_MAX ? names[m] : "?");
+	return (m < TM_MAX ? method_names[m] : "?");
 }
 
 int
@@ -176,6 +179,13 @@ tally_icv_len(size_t i)
 }
 
 /* Counting: the records of tally.h, from whichever reader. */
+
+/* A run's last ends (tally_count_stats() folds the run at its stats). */
+static bool
+is_end_of_input(const char *reason)
+{
+	return (reason != NULL && strcmp(reason, "end_of_input") == 0);
+}
 
 static void
 note_time(struct tally *t, double ts)
@@ -204,7 +214,7 @@ tally_count_sa_end(struct tally *t, const struct tally_sa *sa)
 	enum tally_method m = sa->method < TM_MAX ? sa->method : TM_NONE;
 	size_t i;
 
-	if (sa->end_of_input)
+	if (is_end_of_input(sa->end_reason))
 		t->eoi_since_stats = true;
 	t->sas++;
 	t->sa[v][m]++;
@@ -223,7 +233,7 @@ tally_count_flow(struct tally *t, const struct tally_flow *f)
 
 	t->flows++;
 	t->flow_bytes += f->bytes;
-	if (f->end_of_input)
+	if (is_end_of_input(f->end_reason))
 		t->eoi_since_stats = true;
 	table_add(&t->apps, f->app != NULL ? f->app : "Unknown", 1, f->bytes);
 	if (f->src != NULL && f->dst != NULL && !t->summary_only) {
@@ -406,30 +416,22 @@ u64_at(const struct evejson *r, const char *path)
 	return (v > 0 && v < 1.8e19 ? (uint64_t)v : 0);
 }
 
-static bool
-is_end_of_input(const char *reason)
-{
-	return (reason != NULL && strcmp(reason, "end_of_input") == 0);
-}
-
 static void
 read_sa(struct tally *t, const struct evejson *r)
 {
-	static const char *verdicts[] = { "null", "encrypted", "undecided" };
-	static const char *methods[] = { "heuristic", "wesp", "none" };
 	const char *ev = evejson_str(r, "esp.event");
 	struct tally_sa sa;
 	int v, m;
 
 	if (ev == NULL || strcmp(ev, "end") != 0)
 		return;
-	v = lookup(verdicts, TV_MAX, evejson_str(r, "esp.verdict"));
-	m = lookup(methods, TM_MAX, evejson_str(r, "esp.method"));
+	v = lookup(verdict_names, TV_MAX, evejson_str(r, "esp.verdict"));
+	m = lookup(method_names, TM_MAX, evejson_str(r, "esp.method"));
 	sa.verdict = v < 0 ? TV_UNDECIDED : (enum tally_verdict)v;
 	sa.method = m < 0 ? TM_NONE : (enum tally_method)m;
 	sa.icv_len = (int)evejson_num(r, "esp.icv_len", -1);
 	sa.bytes = u64_at(r, "esp.bytes");
-	sa.end_of_input = is_end_of_input(evejson_str(r, "esp.end_reason"));
+	sa.end_reason = evejson_str(r, "esp.end_reason");
 	tally_count_sa_end(t, &sa);
 }
 
@@ -443,7 +445,7 @@ read_flow(struct tally *t, const struct evejson *r)
 	f.dst = evejson_str(r, "dest_ip");
 	f.bytes = u64_at(r, "flow.bytes_toserver") +
 	    u64_at(r, "flow.bytes_toclient");
-	f.end_of_input = is_end_of_input(evejson_str(r, "flow.reason"));
+	f.end_reason = evejson_str(r, "flow.reason");
 	tally_count_flow(t, &f);
 }
 

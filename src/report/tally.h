@@ -104,13 +104,13 @@ struct tally_sa {
 	enum tally_method	 method;
 	int			 icv_len;	/* -1: none */
 	uint64_t		 bytes;
-	bool			 end_of_input;	/* end_reason end_of_input */
+	const char		*end_reason;	/* NULL: none */
 };
 struct tally_flow {
 	const char		*app;		/* NULL: "Unknown" */
 	const char		*src, *dst;	/* inner; NULL: not known */
 	uint64_t		 bytes;		/* both directions */
-	bool			 end_of_input;
+	const char		*end_reason;	/* NULL: none */
 };
 struct tally_alert {
 	uint64_t		 signature_id;

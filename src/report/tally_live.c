@@ -5,20 +5,12 @@
  * as tally.c's reader would read it back: the same verdict and method
  * names, byte counts, "Unknown" for a flow without app_proto.
  */
-#include <string.h>
-
 #include "tally_live.h"
 
 static double
 seconds(int64_t sec, uint32_t usec)
 {
 	return ((double)sec + usec / 1e6);
-}
-
-static bool
-is_end_of_input(const char *reason)
-{
-	return (reason != NULL && strcmp(reason, "end_of_input") == 0);
 }
 
 void
@@ -54,7 +46,7 @@ tally_sa_report(struct tally *t, const struct sa_report *r)
 	/* eve.c writes icv_len for null SAs only. */
 	sa.icv_len = r->verdict == VERDICT_NULL ? r->icv_len : -1;
 	sa.bytes = r->bytes;
-	sa.end_of_input = is_end_of_input(r->end_reason);
+	sa.end_reason = r->end_reason;
 	tally_count_sa_end(t, &sa);
 }
 
@@ -73,7 +65,7 @@ tally_flow_report(struct tally *t, const struct flow_report *r)
 		f.dst = ipaddr_str(&r->tuple.dst, dst, sizeof(dst));
 	}
 	f.bytes = r->bytes_toserver + r->bytes_toclient;
-	f.end_of_input = is_end_of_input(r->end_reason);
+	f.end_reason = r->end_reason;
 	tally_count_flow(t, &f);
 }
 
