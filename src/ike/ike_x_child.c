@@ -76,19 +76,14 @@ collision_note(struct ike_sa *sa, const uint8_t *ni, size_t ni_len,
 }
 
 /* With a collision noted: is our exchange (nonces x_ni and the
- * answer's) the one with the lowest nonce, so its SA is redundant? */
+ * answer's) the one with the lowest nonce, so its SA is redundant?
+ * It is when either of ours is below the peer's lower one. */
 static bool
 collision_ours_redundant(const struct ike_sa *sa, const struct ike_msg *msg)
 {
-	const uint8_t *low = sa->x_ni;
-	size_t low_len = sa->x_ni_len;
-
-	if (nonce_cmp(msg->nonce.ptr, msg->nonce.len, low, low_len) < 0) {
-		low = msg->nonce.ptr;
-		low_len = msg->nonce.len;
-	}
-	return (nonce_cmp(low, low_len, sa->coll_nonce,
-	    sa->coll_nonce_len) < 0);
+	return (nonce_cmp(sa->x_ni, sa->x_ni_len, sa->coll_nonce,
+	    sa->coll_nonce_len) < 0 || nonce_cmp(msg->nonce.ptr,
+	    msg->nonce.len, sa->coll_nonce, sa->coll_nonce_len) < 0);
 }
 
 /* Does this request rekey what our outstanding request rekeys? */
