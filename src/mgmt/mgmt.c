@@ -22,6 +22,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "../util/sock.h"
 #include "../util/yaml.h"
 #include "mgmt.h"
 
@@ -375,22 +376,7 @@ open_tcp(const struct mgmt_config *cfg, char *err, size_t errlen)
 	char ab[IPADDR_STRLEN];
 	int fd, on = 1;
 
-	memset(&ss, 0, sizeof(ss));
-	if (cfg->listen.family == 6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(cfg->port);
-		memcpy(&s6->sin6_addr, cfg->listen.bytes, 16);
-		len = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(cfg->port);
-		memcpy(&s4->sin_addr, cfg->listen.bytes, 4);
-		len = sizeof(*s4);
-	}
+	sock_addr_set(&cfg->listen, cfg->port, &ss, &len);
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
 	if (fd < 0)
