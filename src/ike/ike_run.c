@@ -445,25 +445,14 @@ read_udp(struct ike_run *r, const struct run_sock *s)
 static int
 open_ctl(struct ike_run *r, char *err, size_t errlen)
 {
-	struct sockaddr_un sun;
 	int fd;
 
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(r->cfg->control_socket) >= sizeof(sun.sun_path)) {
-		snprintf(err, errlen, "control socket path too long");
-		return (-1);
-	}
-	memcpy(sun.sun_path, r->cfg->control_socket,
-	    strlen(r->cfg->control_socket));
-	(void)unlink(sun.sun_path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
-	    chmod(sun.sun_path, 0600) != 0 || listen(fd, 8) != 0) {
-		snprintf(err, errlen, "control socket %s: %s", sun.sun_path,
-		    strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if ((fd = sock_unix_listen(r->cfg->control_socket, 8)) < 0) {
+		if (errno == ENAMETOOLONG)
+			snprintf(err, errlen, "control socket path too long");
+		else
+			snprintf(err, errlen, "control socket %s: %s",
+			    r->cfg->control_socket, strerror(errno));
 		return (-1);
 	}
 	r->ctl_fd = fd;

@@ -18,8 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "../util/sock.h"
@@ -404,24 +402,14 @@ fail:
 static int
 open_unix(const char *path, char *err, size_t errlen)
 {
-	struct sockaddr_un sun;
 	int fd;
 
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		snprintf(err, errlen, "mgmt: unix socket path too long");
-		return (-1);
-	}
-	memcpy(sun.sun_path, path, strlen(path));
-	(void)unlink(path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
-	    chmod(path, 0600) != 0 || listen(fd, 16) != 0) {
-		snprintf(err, errlen, "mgmt: unix socket %s: %s", path,
-		    strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if ((fd = sock_unix_listen(path, 16)) < 0) {
+		if (errno == ENAMETOOLONG)
+			snprintf(err, errlen, "mgmt: unix socket path too long");
+		else
+			snprintf(err, errlen, "mgmt: unix socket %s: %s", path,
+			    strerror(errno));
 		return (-1);
 	}
 	return (fd);

@@ -20,4 +20,12 @@ void	sock_addr_set(const struct ipaddr *ip, uint16_t port,
 void	sock_addr_get(const struct sockaddr_storage *ss, struct ipaddr *ip,
 	    uint16_t *port);
 
+/*
+ * A listening, non-blocking AF_UNIX stream socket at path, mode 0600,
+ * replacing a stale file there.  Returns the descriptor, which the
+ * caller owns and closes; or -1 with errno set (ENAMETOOLONG when path
+ * does not fit sun_path), nothing left open.
+ */
+int	sock_unix_listen(const char *path, int backlog);
+
 #endif /* ESPVIS_SOCK_H */
