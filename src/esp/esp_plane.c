@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "../util/json.h"
+#include "../util/sock.h"
 #include "esp_plane.h"
 #include "esp_tun.h"
 
@@ -148,46 +149,6 @@ esp_plane_free(struct esp_plane *p)
 
 /* ---- sockets ---- */
 
-static void
-to_sockaddr(const struct ipaddr *ip, uint16_t port,
-    struct sockaddr_storage *ss, socklen_t *len)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (ip->family == 6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
-		memcpy(&s6->sin6_addr, ip->bytes, 16);
-		*len = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		memcpy(&s4->sin_addr, ip->bytes, 4);
-		*len = sizeof(*s4);
-	}
-}
-
-static void
-from_sockaddr(const struct sockaddr_storage *ss, struct ike_addr *a)
-{
-	memset(a, 0, sizeof(*a));
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 =
-		    (const struct sockaddr_in6 *)ss;
-
-		ipaddr_set6(&a->ip, (const uint8_t *)&s6->sin6_addr);
-		a->port = ntohs(s6->sin6_port);
-	} else {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
-
-		ipaddr_set4(&a->ip, (const uint8_t *)&s4->sin_addr);
-		a->port = ntohs(s4->sin_port);
-	}
-}
-
 static int
 sock_open(int family, int type, int proto, char *err, size_t errlen)
 {
@@ -216,7 +177,7 @@ esp_plane_open_udp(struct esp_plane *p, const struct ike_addr *local,
 	if (fd < 0)
 		return (-1);
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-	to_sockaddr(&local->ip, local->port, &ss, &len);
+	sock_addr_set(&local->ip, local->port, &ss, &len);
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
 		snprintf(err, errlen, "bind UDP %u: %s", local->port,
 		    strerror(errno));
@@ -523,11 +484,11 @@ send_wire(struct esp_plane *p, const struct plane_sa *ps, const uint8_t *buf,
 			return (p->env.send_udp(p->env.arg, &ps->info.local,
 			    &ps->info.remote, buf, len));
 		fd = p->fd[FD_UDP];
-		to_sockaddr(&ps->info.remote.ip, ps->info.remote.port, &ss, &sl);
+		sock_addr_set(&ps->info.remote.ip, ps->info.remote.port, &ss, &sl);
 	} else {
 		fd = p->fd[ps->info.wesp ? (v6 ? FD_WESP6 : FD_WESP4) :
 		    (v6 ? FD_ESP6 : FD_ESP4)];
-		to_sockaddr(&ps->info.remote.ip, 0, &ss, &sl);
+		sock_addr_set(&ps->info.remote.ip, 0, &ss, &sl);
 	}
 	if (fd < 0)
 		return (-1);
@@ -646,7 +607,7 @@ read_udp(struct esp_plane *p)
 		    (struct sockaddr *)&ss, &sl);
 		if (n < 0)
 			return;
-		from_sockaddr(&ss, &from);
+		sock_addr_get(&ss, &from.ip, &from.port);
 		esp_plane_udp_input(p, &p->udp_local, &from, p->rx, (size_t)n);
 	}
 }

@@ -285,6 +285,13 @@ size_t	ike_ts_narrow(const struct ike_ts *ours, size_t n_ours,
 /* Our TS for a peer: configured, or the host address (dynamic). */
 size_t	ike_ts_ours(const struct ike_peer_config *pc, bool local,
 	    const struct ike_addr *host, struct ike_ts *out, size_t max);
+/* Both of msg's selectors narrowed to ours for sa's Child SA into tsi
+ * and tsr (IKE_CHILD_TS_MAX each, the caller's); false when either
+ * comes out empty. */
+bool	ike_ts_narrow_msg(const struct ike_peer_config *pc,
+	    const struct ike_sa *sa, bool we_initiated,
+	    const struct ike_msg *msg, struct ike_ts *tsi, size_t *n_tsi,
+	    struct ike_ts *tsr, size_t *n_tsr);
 
 /* ---- ike_frag.c (RFC 7383) ---- */
 /* IKEV2_FRAGMENTATION_SUPPORTED into an IKE_SA_INIT message, when

@@ -38,6 +38,7 @@
 #include "../mgmt/mgmt_ike.h"
 #include "../sandbox.h"
 #include "../util/esp_keys.h"
+#include "../util/sock.h"
 #include "ike.h"
 #include "ike_config.h"
 #include "ike_crypto.h"
@@ -106,45 +107,6 @@ run_log(void *arg, int level, const char *line)
 	fprintf(stderr, "%s ike: %s\n", ts, line);
 }
 
-static void
-to_sockaddr(const struct ike_addr *a, struct sockaddr_storage *ss,
-    socklen_t *len)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->ip.family == 6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(a->port);
-		memcpy(&s6->sin6_addr, a->ip.bytes, 16);
-		*len = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(a->port);
-		memcpy(&s4->sin_addr, a->ip.bytes, 4);
-		*len = sizeof(*s4);
-	}
-}
-
-static void
-from_sockaddr(const struct sockaddr_storage *ss, struct ike_addr *a)
-{
-	memset(a, 0, sizeof(*a));
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
-
-		ipaddr_set6(&a->ip, (const uint8_t *)&s6->sin6_addr);
-		a->port = ntohs(s6->sin6_port);
-	} else {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
-
-		ipaddr_set4(&a->ip, (const uint8_t *)&s4->sin_addr);
-		a->port = ntohs(s4->sin_port);
-	}
-}
-
 static bool
 ip_is_any(const struct ipaddr *ip)
 {
@@ -176,7 +138,7 @@ open_udp(struct ike_run *r, const struct ike_addr *a, char *err, size_t errlen)
 		    sizeof(on));
 	} else
 		(void)setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
-	to_sockaddr(a, &ss, &len);
+	sock_addr_set(&a->ip, a->port, &ss, &len);
 	if (bind(fd, (struct sockaddr *)&ss, len) != 0)
 		goto fail;
 	s = &r->socks[r->n_socks++];
@@ -232,7 +194,7 @@ run_send(void *arg, const struct ike_addr *local,
 
 	if (s == NULL)
 		return (-1);
-	to_sockaddr(remote, &ss, &slen);
+	sock_addr_set(&remote->ip, remote->port, &ss, &slen);
 	memset(&mh, 0, sizeof(mh));
 	iov.iov_base = (void *)(uintptr_t)buf;
 	iov.iov_len = len;
@@ -451,7 +413,7 @@ read_udp(struct ike_run *r, const struct run_sock *s)
 				    (const uint8_t *)&pi.ipi6_addr);
 			}
 		}
-		from_sockaddr(&ss, &remote);
+		sock_addr_get(&ss, &remote.ip, &remote.port);
 		if (s->bound.port != r->cfg->natt_port) {
 			ike_endpoint_input(r->ep, &local, &remote, buf,
 			    (size_t)n);
@@ -483,25 +445,14 @@ read_udp(struct ike_run *r, const struct run_sock *s)
 static int
 open_ctl(struct ike_run *r, char *err, size_t errlen)
 {
-	struct sockaddr_un sun;
 	int fd;
 
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(r->cfg->control_socket) >= sizeof(sun.sun_path)) {
-		snprintf(err, errlen, "control socket path too long");
-		return (-1);
-	}
-	memcpy(sun.sun_path, r->cfg->control_socket,
-	    strlen(r->cfg->control_socket));
-	(void)unlink(sun.sun_path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
-	    chmod(sun.sun_path, 0600) != 0 || listen(fd, 8) != 0) {
-		snprintf(err, errlen, "control socket %s: %s", sun.sun_path,
-		    strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if ((fd = sock_unix_listen(r->cfg->control_socket, 8)) < 0) {
+		if (errno == ENAMETOOLONG)
+			snprintf(err, errlen, "control socket path too long");
+		else
+			snprintf(err, errlen, "control socket %s: %s",
+			    r->cfg->control_socket, strerror(errno));
 		return (-1);
 	}
 	r->ctl_fd = fd;

@@ -498,6 +498,29 @@ ike_ts_ours(const struct ike_peer_config *pc, bool local,
 	return (1);
 }
 
+/*
+ * TSi is the side of whoever sent the request (2.9): ours when we
+ * initiated this exchange, the peer's when we answer it.
+ */
+bool
+ike_ts_narrow_msg(const struct ike_peer_config *pc, const struct ike_sa *sa,
+    bool we_initiated, const struct ike_msg *msg, struct ike_ts *tsi,
+    size_t *n_tsi, struct ike_ts *tsr, size_t *n_tsr)
+{
+	struct ike_ts ours[IKE_CHILD_TS_MAX];
+	size_t n;
+
+	n = ike_ts_ours(pc, we_initiated, we_initiated ? &sa->local :
+	    &sa->remote, ours, IKE_CHILD_TS_MAX);
+	*n_tsi = ike_ts_narrow(ours, n, msg->tsi, msg->n_tsi, tsi,
+	    IKE_CHILD_TS_MAX);
+	n = ike_ts_ours(pc, !we_initiated, we_initiated ? &sa->remote :
+	    &sa->local, ours, IKE_CHILD_TS_MAX);
+	*n_tsr = ike_ts_narrow(ours, n, msg->tsr, msg->n_tsr, tsr,
+	    IKE_CHILD_TS_MAX);
+	return (*n_tsi > 0 && *n_tsr > 0);
+}
+
 /* ---- SA table ---- */
 
 struct ike_sa *

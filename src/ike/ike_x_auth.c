@@ -212,11 +212,10 @@ first_child_reply(struct ike_endpoint *ep, struct ike_sa *sa,
 {
 	const struct ike_peer_config *pc = ike_sa_peer(ep, sa);
 	struct ike_proposal offer[IKE_PROPOSALS_MAX];
-	struct ike_ts ours[IKE_CHILD_TS_MAX], tsi[IKE_CHILD_TS_MAX],
-	    tsr[IKE_CHILD_TS_MAX];
+	struct ike_ts tsi[IKE_CHILD_TS_MAX], tsr[IKE_CHILD_TS_MAX];
 	struct ike_child *c;
 	struct ike_suite cs;
-	size_t n_offer, n, n_tsi, n_tsr, i;
+	size_t n_offer, n_tsi, n_tsr, i;
 
 	for (i = 0; i < msg->n_notify; i++)
 		if (msg->notify[i].type <= IKE_N_ERROR_MAX) {
@@ -234,13 +233,7 @@ first_child_reply(struct ike_endpoint *ep, struct ike_sa *sa,
 		return;
 	}
 	/* The answer must lie within what we asked (2.9). */
-	n = ike_ts_ours(pc, true, &sa->local, ours, IKE_CHILD_TS_MAX);
-	n_tsi = ike_ts_narrow(ours, n, msg->tsi, msg->n_tsi, tsi,
-	    IKE_CHILD_TS_MAX);
-	n = ike_ts_ours(pc, false, &sa->remote, ours, IKE_CHILD_TS_MAX);
-	n_tsr = ike_ts_narrow(ours, n, msg->tsr, msg->n_tsr, tsr,
-	    IKE_CHILD_TS_MAX);
-	if (n_tsi == 0 || n_tsr == 0) {
+	if (!ike_ts_narrow_msg(pc, sa, true, msg, tsi, &n_tsi, tsr, &n_tsr)) {
 		ike_logf(ep, 0, "%s: Child SA selectors outside ours",
 		    pc->name);
 		return;
@@ -312,9 +305,8 @@ first_child_request(struct ike_endpoint *ep, struct ike_sa *sa,
 {
 	const struct ike_peer_config *pc = ike_sa_peer(ep, sa);
 	struct ike_proposal ours[IKE_PROPOSALS_MAX];
-	struct ike_ts mine[IKE_CHILD_TS_MAX], tsi[IKE_CHILD_TS_MAX],
-	    tsr[IKE_CHILD_TS_MAX];
-	size_t n_ours, n, n_tsi, n_tsr, i;
+	struct ike_ts tsi[IKE_CHILD_TS_MAX], tsr[IKE_CHILD_TS_MAX];
+	size_t n_ours, n_tsi, n_tsr, i;
 	struct ike_suite cs;
 	uint8_t num;
 
@@ -334,13 +326,7 @@ first_child_request(struct ike_endpoint *ep, struct ike_sa *sa,
 	cs.dh = 0;
 	c->suite = cs;
 	/* TSi is the initiator's side: our remote (2.9). */
-	n = ike_ts_ours(pc, false, &sa->remote, mine, IKE_CHILD_TS_MAX);
-	n_tsi = ike_ts_narrow(mine, n, msg->tsi, msg->n_tsi, tsi,
-	    IKE_CHILD_TS_MAX);
-	n = ike_ts_ours(pc, true, &sa->local, mine, IKE_CHILD_TS_MAX);
-	n_tsr = ike_ts_narrow(mine, n, msg->tsr, msg->n_tsr, tsr,
-	    IKE_CHILD_TS_MAX);
-	if (n_tsi == 0 || n_tsr == 0)
+	if (!ike_ts_narrow_msg(pc, sa, false, msg, tsi, &n_tsi, tsr, &n_tsr))
 		return (IKE_N_TS_UNACCEPTABLE);
 	ike_child_put_ts(c, tsr, n_tsr, tsi, n_tsi);
 	c->wesp = pc->wesp &&

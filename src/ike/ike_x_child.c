@@ -226,8 +226,7 @@ ike_x_child_request(struct ike_endpoint *ep, struct ike_sa *sa,
 {
 	const struct ike_peer_config *pc = ike_sa_peer(ep, sa);
 	struct ike_proposal ours[IKE_PROPOSALS_MAX], reply;
-	struct ike_ts mine[IKE_CHILD_TS_MAX], tsi[IKE_CHILD_TS_MAX],
-	    tsr[IKE_CHILD_TS_MAX];
+	struct ike_ts tsi[IKE_CHILD_TS_MAX], tsr[IKE_CHILD_TS_MAX];
 	uint8_t secret[IKE_DH_SECRET_MAX], pub[IKE_DH_PUB_MAX];
 	uint8_t nr[IKE_NONCE_LEN];
 	const struct ike_notify *rn;
@@ -235,7 +234,7 @@ ike_x_child_request(struct ike_endpoint *ep, struct ike_sa *sa,
 	struct ike_dh_key *dh = NULL;
 	struct ike_suite cs;
 	struct ike_writer w;
-	size_t n_ours, n, n_tsi, n_tsr, i, secret_len = 0, pub_len = 0, len;
+	size_t n_ours, n_tsi, n_tsr, i, secret_len = 0, pub_len = 0, len;
 	uint32_t spi_in;
 	uint8_t num;
 
@@ -298,13 +297,7 @@ ike_x_child_request(struct ike_endpoint *ep, struct ike_sa *sa,
 		answer_notify(ep, sa, msg, IKE_N_INVALID_KE_PAYLOAD, g, 2);
 		return;
 	}
-	n = ike_ts_ours(pc, false, &sa->remote, mine, IKE_CHILD_TS_MAX);
-	n_tsi = ike_ts_narrow(mine, n, msg->tsi, msg->n_tsi, tsi,
-	    IKE_CHILD_TS_MAX);
-	n = ike_ts_ours(pc, true, &sa->local, mine, IKE_CHILD_TS_MAX);
-	n_tsr = ike_ts_narrow(mine, n, msg->tsr, msg->n_tsr, tsr,
-	    IKE_CHILD_TS_MAX);
-	if (n_tsi == 0 || n_tsr == 0) {
+	if (!ike_ts_narrow_msg(pc, sa, false, msg, tsi, &n_tsi, tsr, &n_tsr)) {
 		answer_notify(ep, sa, msg, IKE_N_TS_UNACCEPTABLE, NULL, 0);
 		return;
 	}

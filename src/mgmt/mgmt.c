@@ -18,10 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
+#include "../util/sock.h"
 #include "../util/yaml.h"
 #include "mgmt.h"
 
@@ -375,22 +374,7 @@ open_tcp(const struct mgmt_config *cfg, char *err, size_t errlen)
 	char ab[IPADDR_STRLEN];
 	int fd, on = 1;
 
-	memset(&ss, 0, sizeof(ss));
-	if (cfg->listen.family == 6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(cfg->port);
-		memcpy(&s6->sin6_addr, cfg->listen.bytes, 16);
-		len = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(cfg->port);
-		memcpy(&s4->sin_addr, cfg->listen.bytes, 4);
-		len = sizeof(*s4);
-	}
+	sock_addr_set(&cfg->listen, cfg->port, &ss, &len);
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
 	if (fd < 0)
@@ -418,24 +402,14 @@ fail:
 static int
 open_unix(const char *path, char *err, size_t errlen)
 {
-	struct sockaddr_un sun;
 	int fd;
 
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		snprintf(err, errlen, "mgmt: unix socket path too long");
-		return (-1);
-	}
-	memcpy(sun.sun_path, path, strlen(path));
-	(void)unlink(path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
-	    chmod(path, 0600) != 0 || listen(fd, 16) != 0) {
-		snprintf(err, errlen, "mgmt: unix socket %s: %s", path,
-		    strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if ((fd = sock_unix_listen(path, 16)) < 0) {
+		if (errno == ENAMETOOLONG)
+			snprintf(err, errlen, "mgmt: unix socket path too long");
+		else
+			snprintf(err, errlen, "mgmt: unix socket %s: %s", path,
+			    strerror(errno));
 		return (-1);
 	}
 	return (fd);
