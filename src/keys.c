@@ -12,7 +12,6 @@
  *   integ_key: hex, for the HMAC suites
  * Lengths are checked against the suite; ESN is refused (esp_dir.h).
  */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +24,6 @@
 #include "keys.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-#define GCM_SALT	4
 
 static const char *const entry_keys[] = {
 	"spi", "dst", "suite", "encr_key", "integ_key",
@@ -81,15 +79,10 @@ static int
 parse_dst(const struct ynode *v, struct ipaddr *dst, struct doc_error *err)
 {
 	const char	*s;
-	uint8_t		 b[16];
 
 	if (ynode_str(v, 64, &s, err) != 0)
 		return (-1);
-	if (inet_pton(AF_INET, s, b) == 1)
-		ipaddr_set4(dst, b);
-	else if (inet_pton(AF_INET6, s, b) == 1)
-		ipaddr_set6(dst, b);
-	else
+	if (ipaddr_parse(s, dst) != 0)
 		return (ynode_error(v, err, "dst: expected an IPv4 or IPv6 "
 		    "address"));
 	return (0);
@@ -136,21 +129,6 @@ parse_suite(const struct ynode *v, struct esp_key *k, struct doc_error *err)
 		return (ynode_error(v, err, "suite: not one the inspector "
 		    "opens (null-sha1/256/384/512, aesNNN-shaNNN, "
 		    "aesNNNgcm16, aesNNNgmac)"));
-	}
-}
-
-/* The key lengths the suite needs. */
-static size_t
-encr_len_of(const struct esp_key *k)
-{
-	switch (k->encr) {
-	case IKE_ENCR_AES_CBC:
-		return (k->encr_keybits / 8);
-	case IKE_ENCR_AES_GCM_16:
-	case IKE_ENCR_NULL_AUTH_AES_GMAC:
-		return (k->encr_keybits / 8 + GCM_SALT);
-	default:
-		return (0);
 	}
 }
 
@@ -201,9 +179,9 @@ parse_entry(const struct ynode *e, struct esp_key *k, struct doc_error *err)
 	    "integ_key", k->integ_key, sizeof(k->integ_key), &k->integ_len,
 	    err) != 0)
 		return (-1);
-	if (check_len(e, "encr_key", k->encr_len, encr_len_of(k), err) != 0 ||
-	    check_len(e, "integ_key", k->integ_len, k->integ == IKE_INTEG_NONE ?
-	    0 : ike_integ_key_len(k->integ), err) != 0)
+	if (check_len(e, "encr_key", k->encr_len, ike_encr_key_len(k->encr,
+	    k->encr_keybits), err) != 0 || check_len(e, "integ_key",
+	    k->integ_len, ike_integ_key_len(k->integ), err) != 0)
 		return (-1);
 	return (0);
 }
@@ -309,16 +287,10 @@ static int
 key_try(const struct esp_key *k, char *err, size_t errlen)
 {
 	struct esp_dir	 d;
-	struct ike_suite s;
 	int		 rc;
 
 	memset(&d, 0, sizeof(d));
-	memset(&s, 0, sizeof(s));
-	s.encr = k->encr;
-	s.encr_keybits = k->encr_keybits;
-	s.integ = k->integ;
-	rc = esp_dir_init(&d, k->spi, &s, k->encr_key, k->encr_len,
-	    k->integ_key, k->integ_len, 0);
+	rc = esp_dir_init_key(&d, k, 0);
 	esp_dir_free(&d);
 	if (rc != 0)
 		snprintf(err, errlen, "esp_keys: SPI 0x%08x: the suite or its "

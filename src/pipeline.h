@@ -22,7 +22,6 @@
 #include "util/esp_keys.h"
 #include "util/packet.h"
 #include "util/pkt_verdict.h"
-#include "util/esp_keys.h"
 #include "util/stats.h"
 
 struct pipeline_config {

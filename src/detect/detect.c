@@ -75,8 +75,8 @@ struct detect {
 
 /*
  * An SA's key state, beside the SA table at the SA's index (an SA
- * without keys given costs nothing more): the slot keyed_find() gave
- * for the table version key_version, and the ICV results (a 32-bit
+ * without keys given costs nothing more): sa_key_slot()'s answer for
+ * the table version key_version, and the ICV results (a 32-bit
  * sequence number space holds no more packets, replays aside).
  */
 struct sa_keyed {
@@ -408,18 +408,30 @@ sa_key_of(const struct packet *p, bool wesp, uint32_t spi, struct sa_key *k)
 	    p->sport, p->dport, wesp, spi);
 }
 
-/* The slot of sa's key, -1: none (cached until the table changes). */
+#define KEY_UNUSABLE	(-2)	/* beside keyed_find()'s -1: a key, refused */
+
+/*
+ * The slot of sa's key, -1 (none) or KEY_UNUSABLE.  Looked up once per
+ * SA and key table version (dst: the SA's, from its packet): then the
+ * key's contexts are made and the SA learns whether it decrypts.
+ */
 static int32_t
-sa_key_slot(struct detect *d, struct sa *sa)
+sa_key_slot(struct detect *d, struct sa *sa, const struct ipaddr *dst)
 {
 	struct sa_keyed	*k = sa_keyed_of(d, sa);
-	struct ipaddr	 dst;
+	bool		 encrypts;
+	uint8_t		 iv_len, icv_len;
 
-	if (k->key_version != d->key_version) {
-		addr_from_key(&dst, sa->key.ipver, sa->key.dst);
-		k->key_slot = keyed_find(d->keyed, sa->key.spi, &dst);
-		k->key_version = d->key_version;
-	}
+	if (k->key_version == d->key_version)
+		return (k->key_slot);
+	k->key_version = d->key_version;
+	k->key_slot = keyed_find(d->keyed, sa->key.spi, dst);
+	if (k->key_slot < 0)
+		return (k->key_slot);
+	if (!keyed_layout(d->keyed, k->key_slot, &encrypts, &iv_len,
+	    &icv_len))
+		return (k->key_slot = KEY_UNUSABLE);
+	sa->keyed |= SA_KEYED_USED | (encrypts ? SA_KEYED_DECRYPTS : 0);
 	return (k->key_slot);
 }
 
@@ -496,19 +508,18 @@ detect_keyed(struct detect *d, struct sa *sa, struct packet *p,
 	bool		 encrypts;
 	uint8_t		 iv_len, icv_len;
 
-	if ((slot = sa_key_slot(d, sa)) < 0)
-		return (false);
-	if (!keyed_layout(d->keyed, slot, &encrypts, &iv_len, &icv_len)) {
+	if ((slot = sa_key_slot(d, sa, &p->dst)) == KEY_UNUSABLE)
 		st->keys_unusable++;
+	if (slot < 0)
 		return (false);
-	}
-	sa->keyed |= SA_KEYED_USED | (encrypts ? SA_KEYED_DECRYPTS : 0);
 	r = open_keyed(d, slot, p, off, &o);
 	keyed_count(d, sa, r, st);
 	/* Decided after the count: the decided event says what the first
 	 * packet's check found, not "unchecked". */
-	if (!sa->key.wesp && heur_decide_keys(&sa->heur, encrypts, iv_len,
-	    icv_len, (uint32_t)sa->pkts))
+	if (!sa->key.wesp && sa->heur.verdict == VERDICT_UNDECIDED &&
+	    keyed_layout(d->keyed, slot, &encrypts, &iv_len, &icv_len) &&
+	    heur_decide_keys(&sa->heur, encrypts, iv_len, icv_len,
+	    (uint32_t)sa->pkts))
 		on_decided(d, sa, p, st);
 	if (r == KEYED_OK)
 		keyed_expose(sa, p, &o, st);

@@ -35,8 +35,8 @@ struct keyed_ent {
 
 struct keyed {
 	struct esp_keys		*store;		/* borrowed */
-	uint64_t		 gen;		/* of the table's content */
-	bool			 synced;
+	uint64_t		 gen;		/* of the table's content (0:
+						   empty, as a new store) */
 	uint32_t		 version;
 	uint32_t		 max;
 	uint32_t		 n;
@@ -84,9 +84,8 @@ keyed_free(struct keyed *k)
 
 	if (k == NULL)
 		return;
-	if (k->ents != NULL)
-		for (i = 0; i < k->n; i++)
-			ent_clear(&k->ents[i]);
+	for (i = 0; i < k->n; i++)		/* n is 0 until a reload */
+		ent_clear(&k->ents[i]);
 	free(k->ents);
 	free(k->spare);
 	free(k->incoming);
@@ -171,7 +170,6 @@ reload(struct keyed *k)
 	k->spare = t;
 	k->n = (uint32_t)n;
 	qsort(k->ents, n, sizeof(*k->ents), by_spi);
-	k->synced = true;
 	if (++k->version == 0)
 		k->version = 1;
 }
@@ -179,7 +177,7 @@ reload(struct keyed *k)
 uint32_t
 keyed_sync(struct keyed *k)
 {
-	if (!k->synced || esp_keys_generation(k->store) != k->gen)
+	if (esp_keys_generation(k->store) != k->gen)
 		reload(k);
 	return (k->version);
 }
@@ -204,19 +202,10 @@ keyed_find(const struct keyed *k, uint32_t spi, const struct ipaddr *dst)
 static bool
 ent_ready(struct keyed_ent *e)
 {
-	struct ike_suite s;
-
 	if (e->state != ENT_NEW)
 		return (e->state == ENT_READY);
-	memset(&s, 0, sizeof(s));
-	s.encr = e->key.encr;
-	s.encr_keybits = e->key.encr_keybits;
-	s.integ = e->key.integ;
-	/* ESN would put the high-order bits under the ICV (RFC 4303
-	 * 2.2.1), which esp_dir does not: refused, not checked wrongly. */
-	if (e->key.esn || esp_dir_init(&e->dir, e->key.spi, &s,
-	    e->key.encr_key, e->key.encr_len, e->key.integ_key,
-	    e->key.integ_len, 0) != 0) {
+	/* An ESN key is refused there: not checked wrongly (esp_dir.h). */
+	if (esp_dir_init_key(&e->dir, &e->key, 0) != 0) {
 		esp_dir_free(&e->dir);
 		e->state = ENT_UNUSABLE;
 		return (false);

@@ -117,6 +117,21 @@ esp_dir_init(struct esp_dir *d, uint32_t spi, const struct ike_suite *s,
 	}
 }
 
+int
+esp_dir_init_key(struct esp_dir *d, const struct esp_key *k, int enc)
+{
+	struct ike_suite s;
+
+	if (k->esn)
+		return (-1);
+	memset(&s, 0, sizeof(s));
+	s.encr = k->encr;
+	s.encr_keybits = k->encr_keybits;
+	s.integ = k->integ;
+	return (esp_dir_init(d, k->spi, &s, k->encr_key, k->encr_len,
+	    k->integ_key, k->integ_len, enc));
+}
+
 void
 esp_dir_free(struct esp_dir *d)
 {

@@ -36,6 +36,7 @@
 #include <stdint.h>
 
 #include "../ike/ike_types.h"
+#include "../util/esp_keys.h"
 
 #define ESP_HDR_LEN		8	/* SPI, Sequence Number (2) */
 #define ESP_TRAILER_LEN		2	/* Pad Length, Next Header (2.4) */
@@ -92,6 +93,10 @@ struct esp_dir {
 int	esp_dir_init(struct esp_dir *d, uint32_t spi, const struct ike_suite *s,
 	    const uint8_t *ek, size_t ek_len, const uint8_t *ak, size_t ak_len,
 	    int enc);
+/* The same from one entry of the key store (util/esp_keys.h).  An ESN
+ * key is refused, -1 as for an unsupported suite: its high-order
+ * sequence number bits would be under the ICV (RFC 4303 2.2.1). */
+int	esp_dir_init_key(struct esp_dir *d, const struct esp_key *k, int enc);
 void	esp_dir_free(struct esp_dir *d);
 
 /* Does d encrypt (CBC, GCM), so that opening decrypts? */

@@ -388,8 +388,6 @@ esp_sa_decap(struct esp_sa *sa, const uint8_t *pkt, size_t len,
 	/* 3.4.3: duplicates are rejected before the ICV is computed. */
 	if (esp_replay_check(&sa->replay, seq) != ESP_REPLAY_OK)
 		return (in_fail(sa, ESP_ERR_REPLAY));
-	if (body_len > cap)
-		return (in_fail(sa, ESP_ERR_SPACE));
 	if ((e = esp_dir_open(d, esp, esp_len, out, cap, &inner_len, &nh)) !=
 	    ESP_OK)
 		return (in_fail(sa, e));

@@ -3,7 +3,6 @@
  * util/yaml (positions in every error).  Secrets come from files
  * (psk_file) and are never echoed in an error.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,23 +81,6 @@ ike_config_peer(const struct ike_config *cfg, const char *name)
 	return (NULL);
 }
 
-static int
-parse_ip(const char *text, struct ipaddr *ip)
-{
-	uint8_t b[16];
-
-	memset(ip, 0, sizeof(*ip));
-	if (inet_pton(AF_INET, text, b) == 1) {
-		ipaddr_set4(ip, b);
-		return (0);
-	}
-	if (inet_pton(AF_INET6, text, b) == 1) {
-		ipaddr_set6(ip, b);
-		return (0);
-	}
-	return (-1);
-}
-
 int
 ike_addr_parse(const char *text, uint16_t port, struct ike_addr *a)
 {
@@ -106,7 +88,7 @@ ike_addr_parse(const char *text, uint16_t port, struct ike_addr *a)
 	a->port = port;
 	if (strcmp(text, "%any") == 0)
 		return (0);
-	return (parse_ip(text, &a->ip));
+	return (ipaddr_parse(text, &a->ip));
 }
 
 int
@@ -118,7 +100,7 @@ ike_id_parse(const char *text, struct ike_id *id)
 	memset(id, 0, sizeof(*id));
 	if (len == 0 || len > IKE_ID_MAX)
 		return (-1);
-	if (parse_ip(text, &ip) == 0) {
+	if (ipaddr_parse(text, &ip) == 0) {
 		id->type = ip.family == 4 ? IKE_ID_IPV4_ADDR : IKE_ID_IPV6_ADDR;
 		id->len = ip.family == 4 ? 4 : 16;
 		memcpy(id->data, ip.bytes, id->len);
@@ -158,7 +140,7 @@ ike_ts_parse(const char *text, struct ike_ts *ts)
 		unsigned long plen;
 
 		*sep++ = '\0';
-		if (parse_ip(buf, &a) != 0)
+		if (ipaddr_parse(buf, &a) != 0)
 			return (-1);
 		alen = a.family == 4 ? 4 : 16;
 		errno = 0;
@@ -178,14 +160,14 @@ ike_ts_parse(const char *text, struct ike_ts *ts)
 		}
 	} else if ((sep = strchr(buf, '-')) != NULL) {
 		*sep++ = '\0';
-		if (parse_ip(buf, &a) != 0 || parse_ip(sep, &b) != 0 ||
+		if (ipaddr_parse(buf, &a) != 0 || ipaddr_parse(sep, &b) != 0 ||
 		    a.family != b.family)
 			return (-1);
 		alen = a.family == 4 ? 4 : 16;
 		if (memcmp(a.bytes, b.bytes, alen) > 0)
 			return (-1);
 	} else {
-		if (parse_ip(buf, &a) != 0)
+		if (ipaddr_parse(buf, &a) != 0)
 			return (-1);
 		b = a;
 		alen = a.family == 4 ? 4 : 16;
@@ -515,7 +497,7 @@ parse_tun(const struct ynode *t, struct ike_config *cfg,
 			if (*slash == '\0' || *end != '\0' || errno != 0)
 				plen = 999;
 		}
-		if (parse_ip(buf, &cfg->tun_addr) != 0 || plen >
+		if (ipaddr_parse(buf, &cfg->tun_addr) != 0 || plen >
 		    (cfg->tun_addr.family == 6 ? 128u : 32u))
 			return (ynode_error(v, err, "not ADDR or ADDR/LEN: "
 			    "'%s'", s));

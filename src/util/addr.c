@@ -13,6 +13,21 @@ ipaddr_eq(const struct ipaddr *a, const struct ipaddr *b)
 	    memcmp(a->bytes, b->bytes, sizeof(a->bytes)) == 0);
 }
 
+int
+ipaddr_parse(const char *text, struct ipaddr *a)
+{
+	uint8_t	 b[16];
+
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, text, b) == 1)
+		ipaddr_set4(a, b);
+	else if (inet_pton(AF_INET6, text, b) == 1)
+		ipaddr_set6(a, b);
+	else
+		return (-1);
+	return (0);
+}
+
 /*
  * By hand: inet_ntop() goes through sprintf() and was a tenth of the
  * cost of an EVE event (bench/results.md).  The output is glibc's

@@ -33,6 +33,9 @@ ipaddr_set6(struct ipaddr *a, const uint8_t *b)
 }
 
 bool	ipaddr_eq(const struct ipaddr *, const struct ipaddr *);
+/* An IPv4 or IPv6 address in text form (inet_pton()): 0, or -1 with
+ * the address zeroed. */
+int	ipaddr_parse(const char *text, struct ipaddr *);
 /* Writes the text form into buf (at least IPADDR_STRLEN bytes). */
 const char *ipaddr_str(const struct ipaddr *, char *buf, size_t buflen);
 

@@ -23,17 +23,6 @@ struct esp_keys {
 	struct esp_key		*entries;	/* [max], first n used */
 };
 
-/* Key material must not survive in freed memory; a plain memset before
- * free may be optimised away, a volatile walk is not. */
-static void
-wipe(void *p, size_t len)
-{
-	volatile uint8_t *v = p;
-
-	while (len-- > 0)
-		*v++ = 0;
-}
-
 struct esp_keys *
 esp_keys_new(uint32_t max)
 {
@@ -57,7 +46,8 @@ esp_keys_free(struct esp_keys *ks)
 {
 	if (ks == NULL)
 		return;
-	wipe(ks->entries, (size_t)ks->max * sizeof(*ks->entries));
+	/* Key material must not survive in freed memory. */
+	explicit_bzero(ks->entries, (size_t)ks->max * sizeof(*ks->entries));
 	free(ks->entries);
 	pthread_mutex_destroy(&ks->lock);
 	free(ks);
@@ -121,7 +111,7 @@ esp_keys_del(struct esp_keys *ks, uint32_t spi, const struct ipaddr *dst)
 		ks->n--;
 		if (i != ks->n)
 			ks->entries[i] = ks->entries[ks->n];
-		wipe(&ks->entries[ks->n], sizeof(ks->entries[ks->n]));
+		explicit_bzero(&ks->entries[ks->n], sizeof(ks->entries[ks->n]));
 		atomic_fetch_add_explicit(&ks->generation, 1,
 		    memory_order_release);
 	}
